@@ -1,0 +1,114 @@
+package dev.imdsv2.agent;
+
+import java.lang.instrument.Instrumentation;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.imdsv2.agent.config.AgentConfig;
+import dev.imdsv2.agent.config.ConfigLoader;
+import dev.imdsv2.agent.config.Mode;
+import dev.imdsv2.agent.policy.DecisionPath;
+import dev.imdsv2.agent.report.AgentLog;
+import dev.imdsv2.agent.report.CallSites;
+import dev.imdsv2.agent.report.RequestCounters;
+import dev.imdsv2.agent.report.TokenFetchStats;
+import dev.imdsv2.agent.token.TokenManager;
+import dev.imdsv2.agent.urlconnection.UrlConnectionInstrumentation;
+
+/**
+ * The running agent: one per JVM, holding the configuration, the token manager, the decision path and
+ * the counters that every client instrumentation shares.
+ */
+public final class AgentRuntime {
+    /** What the agent publishes for {@code status}/{@code list}; outside {@code imdsv2.}, which is configuration. */
+    static final String VERSION_PROPERTY = "dev.imdsv2.agent.version";
+    static final String MODE_PROPERTY = "dev.imdsv2.agent.mode";
+
+    private static AgentRuntime current;
+
+    private final TokenManager tokens;
+    private final DecisionPath decisions;
+    private final RequestCounters counters;
+    private final CallSites callSites;
+    private final TokenFetchStats tokenFetches;
+    private volatile AgentConfig config;
+
+    private AgentRuntime(AgentConfig config) {
+        this.config = config;
+        this.counters = new RequestCounters();
+        this.callSites = new CallSites();
+        this.tokenFetches = new TokenFetchStats();
+        this.tokens = new TokenManager(config, tokenFetches);
+        this.decisions = new DecisionPath(config, tokens, counters, callSites);
+    }
+
+    static synchronized void start(String arguments, Instrumentation instrumentation) throws Exception {
+        if (current != null) {
+            current.reconfigure(arguments);
+            return;
+        }
+        AgentConfig config = ConfigLoader.load(arguments);
+        AgentLog.setLevel(config.logLevel());
+        for (String problem : config.problems()) {
+            AgentLog.log().warn("configuration: {}", problem);
+        }
+        AgentRuntime runtime = new AgentRuntime(config);
+        List<String> clients = runtime.instrument(instrumentation);
+        current = runtime;
+        runtime.publish();
+        AgentLog.log().info("imdsv2-agent {} started: mode={}, endpoints={}, clients={}", version(),
+                config.mode().configName(), config.endpoints(), clients.isEmpty() ? "none" : String.join(",", clients));
+    }
+
+    private List<String> instrument(Instrumentation instrumentation) throws Exception {
+        AgentTransformer transformer = new AgentTransformer();
+        List<String> clients = new ArrayList<String>();
+        UrlConnectionInstrumentation urlConnection = null;
+        if (config.instrumentationEnabled(UrlConnectionInstrumentation.CLIENT)) {
+            urlConnection = new UrlConnectionInstrumentation(instrumentation, decisions);
+            transformer.add(urlConnection);
+            clients.add(UrlConnectionInstrumentation.CLIENT);
+        }
+        instrumentation.addTransformer(transformer, true);
+        if (urlConnection != null) {
+            // Loaded before the agent (attach at run time, or another agent's premain): patch it now.
+            urlConnection.retransformIfLoaded(instrumentation.getAllLoadedClasses());
+        }
+        return clients;
+    }
+
+    private void reconfigure(String arguments) {
+        AgentConfig next = ConfigLoader.load(ConfigLoader.mergeArguments(config.agentArguments(), arguments));
+        for (String problem : next.problems()) {
+            AgentLog.log().warn("configuration: {}", problem);
+        }
+        apply(next);
+        AgentLog.log().info("imdsv2-agent {} reconfigured: mode={}, endpoints={}", version(),
+                next.mode().configName(), next.endpoints());
+    }
+
+    private void apply(AgentConfig next) {
+        AgentLog.setLevel(next.logLevel());
+        config = next;
+        tokens.reconfigure(next);
+        decisions.reconfigure(next);
+        publish();
+    }
+
+    /** The run-time mode switch (JMX): effective on the next request. */
+    public static synchronized void setMode(Mode mode) {
+        if (current != null) {
+            current.apply(current.config.withMode(mode));
+        }
+    }
+
+    private void publish() {
+        System.setProperty(VERSION_PROPERTY, version());
+        System.setProperty(MODE_PROPERTY, config.mode().configName());
+    }
+
+    static String version() {
+        String version = AgentRuntime.class.getPackage() == null ? null : AgentRuntime.class.getPackage().getImplementationVersion();
+        return version == null ? "dev" : version;
+    }
+}

@@ -1,0 +1,332 @@
+package dev.imdsv2.agent.config;
+
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * Reads every key of DESIGN.md from, highest precedence first: the agent argument string, system
+ * properties, environment variables, the file named by {@code imdsv2.config.file}, the default.
+ *
+ * <p>Loading never fails: a bad value or an unknown key becomes one line in {@link AgentConfig#problems()}
+ * and the default is used. It is a pure function of its inputs, so tests can feed it anything.
+ */
+public final class ConfigLoader {
+    public static final String PREFIX = "imdsv2.";
+
+    static final String MODE = "mode";
+    static final String ENDPOINTS = "endpoints";
+    static final String TOKEN_TTL = "token.ttl";
+    static final String TOKEN_TIMEOUT = "token.timeout";
+    static final String TOKEN_RETRY_AFTER = "token.retry-after";
+    static final String UPGRADE_CALLERS = "upgrade.callers";
+    static final String UPGRADE_PATHS = "upgrade.paths";
+    static final String PROMETHEUS_PORT = "metrics.prometheus.port";
+    static final String PROMETHEUS_HOST = "metrics.prometheus.host";
+    static final String APPLICATION_REGISTRY = "metrics.application-registry";
+    static final String REPORT_FILE = "report.file";
+    static final String LOG_LEVEL = "log.level";
+    static final String CONFIG_FILE = "config.file";
+
+    public static final String DEFAULT_ENDPOINTS = "http://169.254.169.254,http://[fd00:ec2::254]";
+    static final int MAX_TTL = 21600;
+
+    private static final List<String> PLAIN_KEYS = Arrays.asList(MODE, ENDPOINTS, TOKEN_TTL, TOKEN_TIMEOUT,
+            TOKEN_RETRY_AFTER, UPGRADE_CALLERS, UPGRADE_PATHS, PROMETHEUS_PORT, PROMETHEUS_HOST,
+            APPLICATION_REGISTRY, REPORT_FILE, LOG_LEVEL, CONFIG_FILE);
+
+    private final Map<String, String> arguments;
+    private final Properties systemProperties;
+    private final Map<String, String> environment;
+    private final Map<String, String> file = new LinkedHashMap<String, String>();
+    private final List<String> problems = new ArrayList<String>();
+
+    private ConfigLoader(Map<String, String> arguments, Properties systemProperties, Map<String, String> environment) {
+        this.arguments = arguments;
+        this.systemProperties = systemProperties;
+        this.environment = environment;
+    }
+
+    /** The configuration of this JVM: its system properties and environment, under the given agent arguments. */
+    public static AgentConfig load(String agentArguments) {
+        return load(agentArguments, System.getProperties(), System.getenv());
+    }
+
+    public static AgentConfig load(String agentArguments, Properties systemProperties, Map<String, String> environment) {
+        List<String> argumentProblems = new ArrayList<String>();
+        Map<String, String> arguments = parseArguments(agentArguments, argumentProblems);
+        ConfigLoader loader = new ConfigLoader(arguments, systemProperties, environment);
+        loader.problems.addAll(argumentProblems);
+        return loader.build();
+    }
+
+    /** Layers new agent arguments over the ones a running agent was started with (re-attach). */
+    public static String mergeArguments(Map<String, String> previous, String newArguments) {
+        Map<String, String> merged = new LinkedHashMap<String, String>(previous);
+        merged.putAll(parseArguments(newArguments, new ArrayList<String>()));
+        StringBuilder text = new StringBuilder();
+        for (Map.Entry<String, String> entry : merged.entrySet()) {
+            if (text.length() > 0) {
+                text.append(',');
+            }
+            text.append(entry.getKey()).append('=').append(entry.getValue());
+        }
+        return text.toString();
+    }
+
+    /** {@code key=value,key=value}; keys may carry the {@code imdsv2.} prefix or not. */
+    static Map<String, String> parseArguments(String text, List<String> problems) {
+        Map<String, String> result = new LinkedHashMap<String, String>();
+        if (text == null || text.trim().isEmpty()) {
+            return result;
+        }
+        for (String item : text.split(",")) {
+            if (item.trim().isEmpty()) {
+                continue;
+            }
+            int eq = item.indexOf('=');
+            if (eq <= 0) {
+                problems.add("agent argument item '" + item.trim() + "' is not key=value; ignored");
+                continue;
+            }
+            String key = item.substring(0, eq).trim();
+            if (key.startsWith(PREFIX)) {
+                key = key.substring(PREFIX.length());
+            }
+            result.put(key, item.substring(eq + 1).trim());
+        }
+        return result;
+    }
+
+    private AgentConfig build() {
+        reportUnknownKeys();
+        loadFile();
+
+        Mode mode = value(MODE, "upgrade", new Parser<Mode>() {
+            public Mode parse(String v) {
+                return Mode.parse(v);
+            }
+        });
+        List<Endpoint> endpoints = value(ENDPOINTS, DEFAULT_ENDPOINTS, new Parser<List<Endpoint>>() {
+            public List<Endpoint> parse(String v) {
+                List<Endpoint> list = new ArrayList<Endpoint>();
+                for (String item : splitList(v)) {
+                    list.add(Endpoint.parse(item));
+                }
+                if (list.isEmpty()) {
+                    throw new IllegalArgumentException("expected at least one base URL");
+                }
+                return list;
+            }
+        });
+        int ttl = value(TOKEN_TTL, "21600", intBetween(1, MAX_TTL));
+        int timeout = value(TOKEN_TIMEOUT, "1000", intBetween(1, 60000));
+        int retryAfter = value(TOKEN_RETRY_AFTER, "30", intBetween(0, 86400));
+        PrefixList callers = value(UPGRADE_CALLERS, "*", prefixList());
+        PrefixList paths = value(UPGRADE_PATHS, "*", prefixList());
+        Map<String, Boolean> instrumentation = new LinkedHashMap<String, Boolean>();
+        for (String name : AgentConfig.INSTRUMENTATIONS) {
+            instrumentation.put(name, value(instrumentationKey(name), "true", bool()));
+        }
+        Integer prometheusPort = value(PROMETHEUS_PORT, null, new Parser<Integer>() {
+            public Integer parse(String v) {
+                return intBetween(0, 65535).parse(v);
+            }
+        });
+        String prometheusHost = value(PROMETHEUS_HOST, "127.0.0.1", nonEmpty());
+        boolean applicationRegistry = value(APPLICATION_REGISTRY, "true", bool());
+        String reportFile = value(REPORT_FILE, null, nonEmpty());
+        String logLevel = value(LOG_LEVEL, "info", new Parser<String>() {
+            public String parse(String v) {
+                String level = v.trim().toLowerCase(Locale.ROOT);
+                if (!Arrays.asList("error", "warn", "info", "debug").contains(level)) {
+                    throw new IllegalArgumentException("expected one of error, warn, info, debug");
+                }
+                return level;
+            }
+        });
+        return new AgentConfig(mode, endpoints, ttl, timeout, retryAfter, callers, paths, instrumentation,
+                prometheusPort, prometheusHost, applicationRegistry, reportFile, logLevel, arguments, problems);
+    }
+
+    private static String instrumentationKey(String name) {
+        return "instrumentation." + name + ".enabled";
+    }
+
+    private static Set<String> knownKeys() {
+        Set<String> keys = new LinkedHashSet<String>(PLAIN_KEYS);
+        for (String name : AgentConfig.INSTRUMENTATIONS) {
+            keys.add(instrumentationKey(name));
+        }
+        return keys;
+    }
+
+    static String environmentName(String key) {
+        return (PREFIX + key).toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    private void reportUnknownKeys() {
+        Set<String> known = knownKeys();
+        for (String key : arguments.keySet()) {
+            if (!known.contains(key)) {
+                problems.add("unknown key '" + key + "' in the agent argument; ignored");
+            }
+        }
+        for (String name : systemProperties.stringPropertyNames()) {
+            if (name.startsWith(PREFIX) && !known.contains(name.substring(PREFIX.length()))) {
+                problems.add("unknown system property '" + name + "'; ignored");
+            }
+        }
+        Set<String> knownEnvironment = new LinkedHashSet<String>();
+        for (String key : known) {
+            knownEnvironment.add(environmentName(key));
+        }
+        for (String name : environment.keySet()) {
+            if (name.startsWith("IMDSV2_") && !knownEnvironment.contains(name)) {
+                problems.add("unknown environment variable '" + name + "'; ignored");
+            }
+        }
+    }
+
+    private void loadFile() {
+        String path = rawWithSource(CONFIG_FILE, false)[0];
+        if (path == null || path.trim().isEmpty()) {
+            return;
+        }
+        Properties properties = new Properties();
+        InputStream in = null;
+        try {
+            in = new FileInputStream(path.trim());
+            properties.load(in);
+        } catch (IOException | RuntimeException e) {
+            problems.add("cannot read the configuration file '" + path.trim() + "' (" + e.getMessage() + "); ignored");
+            return;
+        } finally {
+            closeQuietly(in);
+        }
+        Set<String> known = knownKeys();
+        for (String name : properties.stringPropertyNames()) {
+            String key = name.startsWith(PREFIX) ? name.substring(PREFIX.length()) : name;
+            if (known.contains(key)) {
+                file.put(key, properties.getProperty(name).trim());
+            } else {
+                problems.add("unknown key '" + name + "' in the configuration file '" + path.trim() + "'; ignored");
+            }
+        }
+    }
+
+    private static void closeQuietly(InputStream in) {
+        if (in != null) {
+            try {
+                in.close();
+            } catch (IOException ignored) {
+                // nothing more to read from it either way
+            }
+        }
+    }
+
+    /** {value, where it came from}; value null when no source sets the key. */
+    private String[] rawWithSource(String key, boolean includeFile) {
+        if (arguments.containsKey(key)) {
+            return new String[] {arguments.get(key), "agent argument"};
+        }
+        String property = systemProperties.getProperty(PREFIX + key);
+        if (property != null) {
+            return new String[] {property, "system property"};
+        }
+        String env = environment.get(environmentName(key));
+        if (env != null) {
+            return new String[] {env, "environment variable " + environmentName(key)};
+        }
+        if (includeFile && file.containsKey(key)) {
+            return new String[] {file.get(key), "configuration file"};
+        }
+        return new String[] {null, null};
+    }
+
+    private <T> T value(String key, String defaultValue, Parser<T> parser) {
+        String[] raw = rawWithSource(key, true);
+        if (raw[0] != null) {
+            try {
+                return parser.parse(raw[0]);
+            } catch (RuntimeException e) {
+                problems.add(PREFIX + key + "=" + raw[0] + " (" + raw[1] + ") is not valid: " + e.getMessage()
+                        + "; using the default " + (defaultValue == null ? "(unset)" : defaultValue));
+            }
+        }
+        return defaultValue == null ? null : parser.parse(defaultValue);
+    }
+
+    static List<String> splitList(String value) {
+        List<String> items = new ArrayList<String>();
+        for (String item : value.split("[,;]")) {
+            if (!item.trim().isEmpty()) {
+                items.add(item.trim());
+            }
+        }
+        return items;
+    }
+
+    // Anonymous classes rather than lambdas throughout the agent: the first lambda a JVM links costs
+    // tens of milliseconds of start-up, and the agent runs before the application's first one.
+    private interface Parser<T> {
+        T parse(String value);
+    }
+
+    private static Parser<Integer> intBetween(final int min, final int max) {
+        return new Parser<Integer>() {
+            public Integer parse(String v) {
+                int parsed;
+                try {
+                    parsed = Integer.parseInt(v.trim());
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("expected a whole number from " + min + " to " + max);
+                }
+                if (parsed < min || parsed > max) {
+                    throw new IllegalArgumentException("must be from " + min + " to " + max);
+                }
+                return parsed;
+            }
+        };
+    }
+
+    private static Parser<Boolean> bool() {
+        return new Parser<Boolean>() {
+            public Boolean parse(String v) {
+                String b = v.trim().toLowerCase(Locale.ROOT);
+                if ("true".equals(b) || "false".equals(b)) {
+                    return Boolean.valueOf(b);
+                }
+                throw new IllegalArgumentException("expected true or false");
+            }
+        };
+    }
+
+    private static Parser<String> nonEmpty() {
+        return new Parser<String>() {
+            public String parse(String v) {
+                if (v.trim().isEmpty()) {
+                    throw new IllegalArgumentException("must not be empty");
+                }
+                return v.trim();
+            }
+        };
+    }
+
+    private static Parser<PrefixList> prefixList() {
+        return new Parser<PrefixList>() {
+            public PrefixList parse(String v) {
+                return PrefixList.of(splitList(v));
+            }
+        };
+    }
+}

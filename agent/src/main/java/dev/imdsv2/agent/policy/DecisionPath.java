@@ -1,0 +1,133 @@
+package dev.imdsv2.agent.policy;
+
+import java.net.URL;
+
+import dev.imdsv2.agent.config.AgentConfig;
+import dev.imdsv2.agent.config.Endpoint;
+import dev.imdsv2.agent.config.Mode;
+import dev.imdsv2.agent.report.CallSites;
+import dev.imdsv2.agent.report.RequestCounters;
+import dev.imdsv2.agent.token.TokenManager;
+
+/**
+ * The one decision every client instrumentation calls: is this IMDS? v1 or v2? may I upgrade it?
+ * count it. Clients differ only in how they read a request and add a header; what happens to an
+ * IMDS request is decided here, once, for all of them (DESIGN.md, "Behaviour of one request").
+ */
+public final class DecisionPath {
+    public static final String TOKEN_HEADER = "X-aws-ec2-metadata-token";
+
+    private final TokenManager tokens;
+    private final RequestCounters counters;
+    private final CallSites callSites;
+    private volatile AgentConfig config;
+
+    public DecisionPath(AgentConfig config, TokenManager tokens, RequestCounters counters, CallSites callSites) {
+        this.config = config;
+        this.tokens = tokens;
+        this.counters = counters;
+        this.callSites = callSites;
+    }
+
+    public void reconfigure(AgentConfig newConfig) {
+        this.config = newConfig;
+    }
+
+    public AgentConfig config() {
+        return config;
+    }
+
+    /** The hot-path check run on every request: the IMDS endpoint this URL targets, or null (also when the agent is off). */
+    public Endpoint imdsEndpoint(URL url) {
+        AgentConfig c = config;
+        if (c.mode() == Mode.OFF) {
+            return null;
+        }
+        for (Endpoint endpoint : c.endpoints()) {
+            if (endpoint.matches(url)) {
+                return endpoint;
+            }
+        }
+        return null;
+    }
+
+    /** As {@link #imdsEndpoint(URL)}, from parts; {@code port} is the effective port. */
+    public Endpoint imdsEndpoint(String scheme, String host, int port) {
+        AgentConfig c = config;
+        if (c.mode() == Mode.OFF) {
+            return null;
+        }
+        for (Endpoint endpoint : c.endpoints()) {
+            if (endpoint.matches(scheme, host, port)) {
+                return endpoint;
+            }
+        }
+        return null;
+    }
+
+    /** Decides one IMDS hop and counts it. The caller carries the decision out. */
+    public Decision decide(ImdsRequest request) {
+        AgentConfig c = config;
+        Mode mode = c.mode();
+        if (mode == Mode.OFF) {
+            return Decision.LEAVE;
+        }
+        Category category = Category.of(request.path);
+        if (request.carriesToken || request.isTokenPut()) {
+            counters.countRequest(request.client, "v2", Action.PASSED, category);
+            return Decision.LEAVE;
+        }
+
+        StackTraceElement caller = CallerFinder.find();
+        String callSite = CallerFinder.describe(caller);
+        String refusal = mode == Mode.OBSERVE ? null : refusal(c, request, caller);
+        String token = null;
+        if (mode != Mode.OBSERVE && refusal == null) {
+            TokenManager.Lease lease = tokens.token(request.endpoint);
+            token = lease.token;
+            refusal = lease.unavailableReason;
+        }
+
+        Action action = token != null ? Action.UPGRADED : mode == Mode.ENFORCE ? Action.BLOCKED : Action.PASSED;
+        counters.countRequest(request.client, "v1", action, category);
+        callSites.record(callSite, request.client, category, action);
+        if (action == Action.UPGRADED) {
+            return Decision.upgrade(token);
+        }
+        if (action == Action.BLOCKED) {
+            return Decision.block("imdsv2-agent (mode=enforce) blocked a tokenless IMDS request " + request.method + " "
+                    + request.path + " from " + callSite + ": " + refusal
+                    + ". Send it with an IMDSv2 token, or allow it in imdsv2.upgrade.callers / imdsv2.upgrade.paths.");
+        }
+        return Decision.LEAVE;
+    }
+
+    /** Why this request may not be upgraded, or null when it may. The always-on guards come first. */
+    private static String refusal(AgentConfig c, ImdsRequest request, StackTraceElement caller) {
+        if (!"GET".equalsIgnoreCase(request.method) && !"HEAD".equalsIgnoreCase(request.method)) {
+            return "method " + request.method + " is never upgraded (only GET and HEAD)";
+        }
+        if (request.forwarded) {
+            return "it carries X-Forwarded-For, Forwarded or Via, the mark of a relayed (possibly SSRF) request";
+        }
+        if (request.proxied) {
+            return "it is sent through a proxy, and a token never goes through one";
+        }
+        if (request.redirectedFromElsewhere) {
+            return "it was redirected to IMDS from another host (the classic SSRF path)";
+        }
+        if (!c.upgradeCallers().allows(caller == null ? null : caller.getClassName())) {
+            return "caller " + (caller == null ? "unknown" : caller.getClassName()) + " is not in imdsv2.upgrade.callers";
+        }
+        if (!c.upgradePaths().allows(request.path)) {
+            return "path " + request.path + " is not in imdsv2.upgrade.paths";
+        }
+        return null;
+    }
+
+    /** IMDS answered 401 to a request the agent upgraded: count it and drop that token. */
+    public void unauthorized(String client, Endpoint endpoint, String token) {
+        counters.countUnauthorized(client);
+        tokens.rejected(endpoint, token);
+    }
+}

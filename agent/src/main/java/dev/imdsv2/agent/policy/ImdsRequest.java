@@ -1,0 +1,44 @@
+package dev.imdsv2.agent.policy;
+
+import dev.imdsv2.agent.config.Endpoint;
+
+/**
+ * What a client instrumentation knows about one hop of a request whose target is IMDS: all the
+ * decision path needs, and nothing client-specific. Built only for IMDS hops, never for other traffic.
+ */
+public final class ImdsRequest {
+    final String client;
+    final Endpoint endpoint;
+    final String method;
+    final String path;
+    final boolean carriesToken;
+    final boolean forwarded;
+    final boolean proxied;
+    final boolean redirectedFromElsewhere;
+
+    /**
+     * @param client                  the client tag, e.g. {@code urlconnection}
+     * @param endpoint                the IMDS endpoint the hop targets
+     * @param method                  the HTTP method
+     * @param path                    the request path, without the query
+     * @param carriesToken            the request already has {@code X-aws-ec2-metadata-token}
+     * @param forwarded               it has {@code X-Forwarded-For}, {@code Forwarded} or {@code Via}
+     * @param proxied                 it is sent through a proxy
+     * @param redirectedFromElsewhere an earlier hop of the same request went to a host that is not IMDS
+     */
+    public ImdsRequest(String client, Endpoint endpoint, String method, String path, boolean carriesToken,
+                       boolean forwarded, boolean proxied, boolean redirectedFromElsewhere) {
+        this.client = client;
+        this.endpoint = endpoint;
+        this.method = method == null ? "GET" : method;
+        this.path = path == null || path.isEmpty() ? "/" : path;
+        this.carriesToken = carriesToken;
+        this.forwarded = forwarded;
+        this.proxied = proxied;
+        this.redirectedFromElsewhere = redirectedFromElsewhere;
+    }
+
+    boolean isTokenPut() {
+        return "PUT".equalsIgnoreCase(method) && Category.of(path) == Category.TOKEN;
+    }
+}

@@ -1,0 +1,202 @@
+package dev.imdsv2.agent.urlconnection;
+
+import java.io.IOException;
+import java.lang.instrument.Instrumentation;
+import java.lang.reflect.Method;
+import java.net.HttpURLConnection;
+import java.net.URL;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+import dev.imdsv2.agent.ClassPatch;
+import dev.imdsv2.agent.config.Endpoint;
+import dev.imdsv2.agent.config.Mode;
+import dev.imdsv2.agent.jdk.JdkHookInjector;
+import dev.imdsv2.agent.policy.Decision;
+import dev.imdsv2.agent.policy.DecisionPath;
+import dev.imdsv2.agent.policy.ImdsRequest;
+import dev.imdsv2.agent.report.AgentLog;
+
+/**
+ * {@code HttpURLConnection} (and so {@code URL.openStream()}): patches the JDK class as it loads, and
+ * answers its hook. Per hop, the token goes on only when the hop targets IMDS and every earlier hop
+ * of the same connection did too; on a redirect the agent's token is taken off again.
+ */
+public final class UrlConnectionInstrumentation implements ClassPatch {
+    public static final String CLIENT = "urlconnection";
+    private static final String HOOK_CLASS = "sun.net.www.protocol.http.Imdsv2Hook";
+    private static final String ANCHOR_CLASS = "sun.net.www.protocol.http.Handler";
+
+    /** What the agent remembers about one connection; only IMDS connections and redirected ones get an entry. */
+    private static final class ConnectionState {
+        Endpoint endpoint;
+        /** The token the agent put into the request headers, while it is there. */
+        String tokenAdded;
+        /** A hop of this connection answered from a host that is not IMDS. */
+        boolean leftImds;
+    }
+
+    private final Instrumentation instrumentation;
+    private final DecisionPath decisions;
+    private final Map<Object, ConnectionState> connections =
+            Collections.synchronizedMap(new WeakHashMap<Object, ConnectionState>());
+    private volatile boolean hookReady;
+
+    public UrlConnectionInstrumentation(Instrumentation instrumentation, DecisionPath decisions) {
+        this.instrumentation = instrumentation;
+        this.decisions = decisions;
+    }
+
+    @Override
+    public String internalName() {
+        return HttpUrlConnectionPatch.TARGET;
+    }
+
+    @Override
+    public byte[] patch(ClassLoader loader, Class<?> classBeingRedefined, byte[] classfile) throws Exception {
+        if (loader != null) {
+            return null; // only the JDK's own class
+        }
+        // The hook must exist before the patched class can run; without it, leave the class alone.
+        installHook(classBeingRedefined != null ? classBeingRedefined : Class.forName(ANCHOR_CLASS, false, null));
+        return HttpUrlConnectionPatch.patch(classfile);
+    }
+
+    private synchronized void installHook(Class<?> anchor) throws Exception {
+        if (hookReady) {
+            return;
+        }
+        Class<?> hook = JdkHookInjector.define(instrumentation, anchor, HOOK_CLASS, Collections.singleton("sun.net.www"));
+        hook.getField("isImds").set(null, new Predicate<URL>() {
+            @Override
+            public boolean test(URL url) {
+                return decisions.imdsEndpoint(url) != null;
+            }
+        });
+        hook.getField("beforeHop").set(null, new Function<Object[], IOException>() {
+            @Override
+            public IOException apply(Object[] args) {
+                return beforeHop(args[0], (URL) args[1], (String) args[2], args[3]);
+            }
+        });
+        hook.getField("afterResponse").set(null, new Consumer<Object[]>() {
+            @Override
+            public void accept(Object[] args) {
+                afterResponse(args[0], (URL) args[1], (Integer) args[2], args[3]);
+            }
+        });
+        hookReady = true;
+    }
+
+    /** Retransforms the class when it was loaded before the agent (attach at run time). */
+    public void retransformIfLoaded(Class<?>[] loaded) throws Exception {
+        for (Class<?> c : loaded) {
+            if (c.getClassLoader() == null && HttpUrlConnectionPatch.TARGET.equals(c.getName().replace('.', '/'))) {
+                installHook(c);
+                instrumentation.retransformClasses(c);
+            }
+        }
+    }
+
+    private IOException beforeHop(Object connection, URL url, String method, Object requests) {
+        try {
+            Endpoint endpoint = decisions.imdsEndpoint(url);
+            if (endpoint == null) {
+                return null;
+            }
+            ConnectionState state = connections.get(connection);
+            String tokenHeader = MessageHeaders.find(requests, DecisionPath.TOKEN_HEADER);
+            if (state != null && state.tokenAdded != null && state.tokenAdded.equals(tokenHeader)) {
+                return null; // the same hop written again (a retry after a stale connection): decided already
+            }
+            boolean forwarded = MessageHeaders.find(requests, "X-Forwarded-For") != null
+                    || MessageHeaders.find(requests, "Forwarded") != null
+                    || MessageHeaders.find(requests, "Via") != null;
+            boolean proxied = connection instanceof HttpURLConnection && ((HttpURLConnection) connection).usingProxy();
+            Decision decision = decisions.decide(new ImdsRequest(CLIENT, endpoint, method, url.getPath(),
+                    tokenHeader != null, forwarded, proxied, state != null && state.leftImds));
+            if (decision.isBlocked()) {
+                return decision.failure();
+            }
+            if (decision.token() != null) {
+                MessageHeaders.set(requests, DecisionPath.TOKEN_HEADER, decision.token());
+                if (state == null) {
+                    state = new ConnectionState();
+                    connections.put(connection, state);
+                }
+                state.endpoint = endpoint;
+                state.tokenAdded = decision.token();
+            }
+        } catch (Throwable t) {
+            AgentLog.internalFailure("HttpURLConnection request", t);
+        }
+        return null;
+    }
+
+    private void afterResponse(Object connection, URL url, int responseCode, Object requests) {
+        try {
+            if (decisions.config().mode() == Mode.OFF) {
+                return;
+            }
+            ConnectionState state = connections.get(connection);
+            boolean oursWasSent = state != null && state.tokenAdded != null
+                    && state.tokenAdded.equals(MessageHeaders.find(requests, DecisionPath.TOKEN_HEADER));
+            if (responseCode == 401) {
+                if (oursWasSent) {
+                    decisions.unauthorized(CLIENT, state.endpoint, state.tokenAdded);
+                    state.tokenAdded = null;
+                }
+                return;
+            }
+            // A redirect may follow: the next hop must not inherit the token, and a hop from a
+            // non-IMDS host taints the connection, so a redirect from it into IMDS gets no token.
+            if (decisions.imdsEndpoint(url) == null) {
+                if (state == null) {
+                    state = new ConnectionState();
+                    connections.put(connection, state);
+                }
+                state.leftImds = true;
+            }
+            if (oursWasSent) {
+                MessageHeaders.remove(requests, DecisionPath.TOKEN_HEADER);
+            }
+            if (state != null) {
+                state.tokenAdded = null;
+            }
+        } catch (Throwable t) {
+            AgentLog.internalFailure("HttpURLConnection response", t);
+        }
+    }
+
+    /** {@code sun.net.www.MessageHeader}, reached by reflection: its package is opened to the agent at install. */
+    private static final class MessageHeaders {
+        private static volatile Method find;
+        private static volatile Method set;
+        private static volatile Method remove;
+
+        static String find(Object headers, String name) throws Exception {
+            if (find == null) {
+                find = headers.getClass().getMethod("findValue", String.class);
+            }
+            return (String) find.invoke(headers, name);
+        }
+
+        static void set(Object headers, String name, String value) throws Exception {
+            if (set == null) {
+                set = headers.getClass().getMethod("set", String.class, String.class);
+            }
+            set.invoke(headers, name, value);
+        }
+
+        static void remove(Object headers, String name) throws Exception {
+            if (remove == null) {
+                remove = headers.getClass().getMethod("remove", String.class);
+            }
+            remove.invoke(headers, name);
+        }
+    }
+}
