@@ -1,0 +1,77 @@
+package dev.imdsv2.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.DataInputStream;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+
+import org.junit.jupiter.api.Test;
+
+import dev.imdsv2.it.apps.Trivial;
+
+/** The jar itself, and what a JVM that starts with it shows. */
+class AgentStartIT {
+
+    @Test
+    void everyAgentClassIsJava8Bytecode() throws Exception {
+        List<String> wrong = new ArrayList<>();
+        int checked = 0;
+        try (JarFile jar = new JarFile(ChildJvm.agentJar().toFile())) {
+            Enumeration<JarEntry> entries = jar.entries();
+            while (entries.hasMoreElements()) {
+                JarEntry entry = entries.nextElement();
+                if (!entry.getName().startsWith("dev/imdsv2/") || !entry.getName().endsWith(".class")) {
+                    continue;
+                }
+                try (InputStream in = jar.getInputStream(entry); DataInputStream data = new DataInputStream(in)) {
+                    data.readInt(); // magic
+                    data.readUnsignedShort(); // minor
+                    int major = data.readUnsignedShort();
+                    checked++;
+                    if (major != 52) {
+                        wrong.add(entry.getName() + " has major version " + major);
+                    }
+                }
+            }
+            assertTrue(jar.getEntry("sun/net/www/protocol/http/Imdsv2Hook.class") == null,
+                    "hook classes ship only as renamed resources");
+        }
+        assertTrue(checked > 20, "checked " + checked + " classes");
+        assertEquals(List.of(), wrong);
+    }
+
+    @Test
+    void aTrivialJvmPrintsOnlyTheStartLineOnStderr() throws Exception {
+        ChildJvm app = ChildJvm.withAgent("").main(Trivial.class).run();
+
+        assertEquals(0, app.exitCode());
+        assertEquals(List.of("done"), app.results("RESULT"));
+        List<String> stderr = app.stderr();
+        assertEquals(1, stderr.size(), "stderr: " + stderr);
+        assertTrue(stderr.get(0).startsWith("[imdsv2-agent] imdsv2-agent ") && stderr.get(0).contains(" started: mode=upgrade"),
+                stderr.get(0));
+    }
+
+    @Test
+    void badConfigurationGivesOneWarningEachAndTheDefaults() throws Exception {
+        ChildJvm app = ChildJvm.withAgent("mode=bogus,token.ttl=0,endpoints=::garbage,colour=blue")
+                .main(Trivial.class).run();
+
+        assertEquals(0, app.exitCode(), app.transcript());
+        assertEquals(List.of("done"), app.results("RESULT"), "the application runs normally");
+        List<String> warnings = app.stderr().stream().filter(l -> l.startsWith("[imdsv2-agent] WARN")).toList();
+        assertEquals(4, warnings.size(), app.transcript());
+        assertTrue(warnings.stream().anyMatch(l -> l.contains("imdsv2.mode=bogus") && l.contains("using the default upgrade")), app.transcript());
+        assertTrue(warnings.stream().anyMatch(l -> l.contains("imdsv2.token.ttl=0") && l.contains("using the default 21600")), app.transcript());
+        assertTrue(warnings.stream().anyMatch(l -> l.contains("imdsv2.endpoints=::garbage")), app.transcript());
+        assertTrue(warnings.stream().anyMatch(l -> l.contains("unknown key 'colour'")), app.transcript());
+        String start = app.stderr().stream().filter(l -> l.contains(" started: ")).findFirst().orElseThrow();
+        assertTrue(start.contains("mode=upgrade") && start.contains("169.254.169.254"), start);
+    }
+}

@@ -1,0 +1,223 @@
+package dev.imdsv2.it;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * A real JVM started for one test: the JDK under test ({@code it.java.home}, else this one), the real
+ * agent jar as {@code -javaagent} (or none), and one of the {@code apps} as its main class. Its output is
+ * collected line by line so a test can wait for a line, answer on stdin, and read everything at the end.
+ */
+public final class ChildJvm implements AutoCloseable {
+    private static final long DEFAULT_TIMEOUT_SECONDS = 90;
+
+    private final Process process;
+    private final List<String> stdout = new ArrayList<>();
+    private final List<String> stderr = new ArrayList<>();
+    private final BlockingQueue<String> pending = new LinkedBlockingQueue<>();
+    private final Writer stdin;
+    private final Thread outReader;
+    private final Thread errReader;
+
+    private ChildJvm(Process process) {
+        this.process = process;
+        this.stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+        this.outReader = pump(process.getInputStream(), stdout, true);
+        this.errReader = pump(process.getErrorStream(), stderr, false);
+    }
+
+    /** Builder for one child JVM. */
+    public static final class Spec {
+        private String agentArguments;
+        private boolean withAgent;
+        private final List<String> jvmOptions = new ArrayList<>();
+        private Class<?> mainClass;
+        private final List<String> args = new ArrayList<>();
+
+        /** Attach the agent with these arguments (null or "" for none). */
+        public Spec agent(String arguments) {
+            this.withAgent = true;
+            this.agentArguments = arguments;
+            return this;
+        }
+
+        public Spec noAgent() {
+            this.withAgent = false;
+            return this;
+        }
+
+        public Spec jvm(String... options) {
+            jvmOptions.addAll(Arrays.asList(options));
+            return this;
+        }
+
+        public Spec main(Class<?> main, String... arguments) {
+            this.mainClass = main;
+            this.args.addAll(Arrays.asList(arguments));
+            return this;
+        }
+
+        public ChildJvm start() throws IOException {
+            List<String> command = new ArrayList<>();
+            command.add(javaExecutable().toString());
+            if (withAgent) {
+                command.add("-javaagent:" + agentJar() + (agentArguments == null || agentArguments.isEmpty() ? "" : "=" + agentArguments));
+            }
+            command.addAll(jvmOptions);
+            command.add("-cp");
+            command.add(childClassPath());
+            command.add(mainClass.getName());
+            command.addAll(args);
+            ProcessBuilder builder = new ProcessBuilder(command);
+            builder.environment().keySet().removeIf(name -> name.startsWith("IMDSV2_") || name.equals("JAVA_TOOL_OPTIONS"));
+            return new ChildJvm(builder.start());
+        }
+
+        /** Starts the JVM, waits for it to end, and fails the test if it does not end cleanly. */
+        public ChildJvm run() throws Exception {
+            ChildJvm jvm = start();
+            jvm.awaitExit();
+            return jvm;
+        }
+    }
+
+    public static Spec withAgent(String arguments) {
+        return new Spec().agent(arguments);
+    }
+
+    public static Spec withoutAgent() {
+        return new Spec().noAgent();
+    }
+
+    public static Path agentJar() {
+        String jar = System.getProperty("imdsv2.agent.jar");
+        assertTrue(jar != null && Files.isRegularFile(Paths.get(jar)),
+                "the agent jar is not built (imdsv2.agent.jar=" + jar + "): run the tests through Maven's verify phase");
+        return Paths.get(jar).toAbsolutePath().normalize();
+    }
+
+    /** The JDK the agent is tested on in this pass. */
+    public static Path javaHome() {
+        String home = System.getProperty("it.java.home");
+        if (home == null || home.isEmpty()) {
+            home = System.getProperty("java.home");
+        }
+        Path path = Paths.get(home);
+        assertTrue(Files.isExecutable(path.resolve("bin/java")), "no java at " + path);
+        return path;
+    }
+
+    static Path javaExecutable() {
+        return javaHome().resolve("bin/java");
+    }
+
+    /** This test JVM's class path without the agent itself: the agent must only arrive as -javaagent. */
+    private static String childClassPath() {
+        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(entry -> !entry.contains("imdsv2-agent") && !entry.replace('\\', '/').contains("/agent/target/"))
+                .collect(Collectors.joining(File.pathSeparator));
+    }
+
+    private Thread pump(java.io.InputStream in, List<String> sink, boolean queue) {
+        Thread thread = new Thread(() -> {
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    synchronized (sink) {
+                        sink.add(line);
+                    }
+                    if (queue) {
+                        pending.add(line);
+                    }
+                }
+            } catch (IOException ignored) {
+                // the process ended
+            }
+        }, "child-jvm-output");
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    /** Waits for the next stdout line that starts with {@code prefix}; returns it. */
+    public String awaitLine(String prefix) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DEFAULT_TIMEOUT_SECONDS);
+        while (System.nanoTime() < deadline) {
+            String line = pending.poll(100, TimeUnit.MILLISECONDS);
+            if (line != null && line.startsWith(prefix)) {
+                return line;
+            }
+            if (line == null && !process.isAlive() && pending.isEmpty()) {
+                break;
+            }
+        }
+        return fail("no line starting with '" + prefix + "' from the child JVM\n" + transcript());
+    }
+
+    /** Sends one line to the child's stdin. */
+    public void send(String line) throws IOException {
+        stdin.write(line + "\n");
+        stdin.flush();
+    }
+
+    public int awaitExit() throws Exception {
+        if (!process.waitFor(DEFAULT_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            fail("the child JVM did not end in time\n" + transcript());
+        }
+        outReader.join(5000);
+        errReader.join(5000);
+        return process.exitValue();
+    }
+
+    public int exitCode() {
+        return process.exitValue();
+    }
+
+    public List<String> stdout() {
+        synchronized (stdout) {
+            return new ArrayList<>(stdout);
+        }
+    }
+
+    public List<String> stderr() {
+        synchronized (stderr) {
+            return new ArrayList<>(stderr);
+        }
+    }
+
+    /** The stdout lines that start with {@code prefix}, with the prefix and one space removed. */
+    public List<String> results(String prefix) {
+        return stdout().stream().filter(l -> l.startsWith(prefix + " ")).map(l -> l.substring(prefix.length() + 1))
+                .collect(Collectors.toList());
+    }
+
+    public String transcript() {
+        return "--- stdout ---\n" + String.join("\n", stdout()) + "\n--- stderr ---\n" + String.join("\n", stderr());
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+        }
+    }
+}

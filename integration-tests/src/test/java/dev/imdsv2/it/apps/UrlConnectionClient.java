@@ -1,0 +1,159 @@
+package dev.imdsv2.it.apps;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.HttpURLConnection;
+import java.net.Proxy;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A legacy-style application that calls IMDS the v1 way with {@code HttpURLConnection}. Commands are
+ * separated by {@code --}; each prints {@code RESULT <status> <body>} lines (or summary lines) that the
+ * tests read.
+ */
+public final class UrlConnectionClient {
+
+    public static void main(String[] args) throws Exception {
+        List<String> command = new ArrayList<>();
+        for (String arg : args) {
+            if (arg.equals("--")) {
+                run(command);
+                command.clear();
+            } else {
+                command.add(arg);
+            }
+        }
+        run(command);
+        System.out.flush();
+    }
+
+    private static void run(List<String> c) throws Exception {
+        if (c.isEmpty()) {
+            return;
+        }
+        String url = c.size() > 1 ? c.get(1) : null;
+        switch (c.get(0)) {
+            case "get" -> result(request("GET", url, null, c.subList(2, c.size())));
+            case "head" -> result(request("HEAD", url, null, List.of()));
+            case "method" -> result(request(c.get(1), c.get(2), null, List.of()));
+            case "noProxyGet" -> result(request("GET", url, Proxy.NO_PROXY, List.of()));
+            case "openStream" -> {
+                try (InputStream in = new URL(url).openStream()) {
+                    result("200 " + new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                } catch (IOException e) {
+                    result("ERROR " + e);
+                }
+            }
+            case "ownToken" -> {
+                HttpURLConnection put = (HttpURLConnection) new URL(url + "/latest/api/token").openConnection();
+                put.setRequestMethod("PUT");
+                put.setRequestProperty("X-aws-ec2-metadata-token-ttl-seconds", "60");
+                String token = read(put);
+                result(request("GET", url + "/latest/meta-data/instance-id", null,
+                        List.of("X-aws-ec2-metadata-token=" + token.substring(token.indexOf(' ') + 1))));
+            }
+            case "concurrent" -> concurrent(url, Integer.parseInt(c.get(2)), Integer.parseInt(c.get(3)));
+            case "spread" -> spread(url, Integer.parseInt(c.get(2)), Integer.parseInt(c.get(3)));
+            case "timed" -> {
+                for (int i = 0; i < Integer.parseInt(c.get(2)); i++) {
+                    long start = System.nanoTime();
+                    String r = request("GET", url, null, List.of());
+                    System.out.println("TIMED " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " " + r);
+                }
+            }
+            case "interactive" -> {
+                // Waits for the test to say "get" (do one request) or "exit", so it can change the simulator in between.
+                System.out.println("READY");
+                BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+                String line;
+                while ((line = in.readLine()) != null && !line.equals("exit")) {
+                    result(request("GET", url, null, List.of()));
+                }
+            }
+            default -> throw new IllegalArgumentException("unknown command " + c);
+        }
+    }
+
+    private static void result(String text) {
+        System.out.println("RESULT " + text);
+        System.out.flush();
+    }
+
+    /** "status body", or "ERROR exception" when the request could not be made at all. */
+    static String request(String method, String url, Proxy proxy, List<String> headers) {
+        try {
+            HttpURLConnection connection = (HttpURLConnection) (proxy == null ? new URL(url).openConnection()
+                    : new URL(url).openConnection(proxy));
+            connection.setRequestMethod(method);
+            connection.setConnectTimeout(5000);
+            connection.setReadTimeout(10000);
+            for (String header : headers) {
+                int eq = header.indexOf('=');
+                connection.setRequestProperty(header.substring(0, eq), header.substring(eq + 1));
+            }
+            if (method.equals("POST") || method.equals("PUT")) {
+                connection.setDoOutput(true);
+                connection.getOutputStream().close();
+            }
+            return read(connection);
+        } catch (IOException e) {
+            return "ERROR " + e;
+        }
+    }
+
+    private static String read(HttpURLConnection connection) throws IOException {
+        int status = connection.getResponseCode();
+        InputStream body = status < 400 ? connection.getInputStream() : connection.getErrorStream();
+        String text = body == null ? "" : new String(body.readAllBytes(), StandardCharsets.UTF_8);
+        return status + " " + text.replace('\n', ' ').trim();
+    }
+
+    private static void concurrent(String url, int threads, int perThread) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        AtomicInteger failures = new AtomicInteger();
+        AtomicInteger successes = new AtomicInteger();
+        List<Future<?>> futures = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            futures.add(pool.submit(() -> {
+                for (int i = 0; i < perThread; i++) {
+                    String r = request("GET", url, null, List.of());
+                    (r.startsWith("200 ") ? successes : failures).incrementAndGet();
+                }
+            }));
+        }
+        for (Future<?> f : futures) {
+            f.get();
+        }
+        pool.shutdown();
+        System.out.println("SUCCESSES " + successes.get());
+        System.out.println("FAILURES " + failures.get());
+    }
+
+    private static void spread(String url, int seconds, int intervalMillis) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        int failures = 0;
+        int successes = 0;
+        while (System.nanoTime() < end) {
+            String r = request("GET", url, null, List.of());
+            if (r.startsWith("200 ")) {
+                successes++;
+            } else {
+                failures++;
+                System.out.println("FAILED " + r);
+            }
+            Thread.sleep(intervalMillis);
+        }
+        System.out.println("SUCCESSES " + successes);
+        System.out.println("FAILURES " + failures);
+    }
+}
