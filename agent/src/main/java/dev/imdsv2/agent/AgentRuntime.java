@@ -102,6 +102,35 @@ public final class AgentRuntime {
         }
     }
 
+    /** The running agent, or null before {@code premain}/{@code agentmain} (or when it failed to start). */
+    public static synchronized AgentRuntime current() {
+        return current;
+    }
+
+    public AgentConfig config() {
+        return config;
+    }
+
+    public DecisionPath decisions() {
+        return decisions;
+    }
+
+    public TokenManager tokens() {
+        return tokens;
+    }
+
+    public RequestCounters counters() {
+        return counters;
+    }
+
+    public CallSites callSites() {
+        return callSites;
+    }
+
+    public TokenFetchStats tokenFetches() {
+        return tokenFetches;
+    }
+
     private void publish() {
         System.setProperty(VERSION_PROPERTY, version());
         System.setProperty(MODE_PROPERTY, config.mode().configName());
