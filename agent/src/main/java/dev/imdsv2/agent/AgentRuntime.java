@@ -7,6 +7,7 @@ import java.util.List;
 import dev.imdsv2.agent.config.AgentConfig;
 import dev.imdsv2.agent.config.ConfigLoader;
 import dev.imdsv2.agent.config.Mode;
+import dev.imdsv2.agent.jmx.AgentMBeanImpl;
 import dev.imdsv2.agent.policy.DecisionPath;
 import dev.imdsv2.agent.report.AgentLog;
 import dev.imdsv2.agent.report.CallSites;
@@ -39,7 +40,36 @@ public final class AgentRuntime {
         this.callSites = new CallSites();
         this.tokenFetches = new TokenFetchStats();
         this.tokens = new TokenManager(config, tokenFetches);
-        this.decisions = new DecisionPath(config, tokens, counters, callSites);
+        this.decisions = new DecisionPath(config, tokens, counters, callSites, new Runnable() {
+            @Override
+            public void run() {
+                registerMBeanInBackground();
+            }
+        });
+    }
+
+    /**
+     * The MBean costs the platform MBean server, ~300 ms and ~20 MB in a small JVM, so it is not set up at
+     * start: it appears with the first IMDS request (on a short-lived thread, off the request's path), on a
+     * re-attach, or at start when the JVM has JMX switched on anyway.
+     */
+    private void registerMBeanInBackground() {
+        Thread thread = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                registerMBean();
+            }
+        }, "imdsv2-agent-jmx");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void registerMBean() {
+        try {
+            AgentMBeanImpl.register(this);
+        } catch (Throwable t) {
+            AgentLog.internalFailure("JMX registration", t);
+        }
     }
 
     static synchronized void start(String arguments, Instrumentation instrumentation) throws Exception {
@@ -56,6 +86,10 @@ public final class AgentRuntime {
         List<String> clients = runtime.instrument(instrumentation);
         current = runtime;
         runtime.publish();
+        if (System.getProperty("com.sun.management.jmxremote") != null
+                || System.getProperty("com.sun.management.jmxremote.port") != null) {
+            runtime.registerMBean(); // the JVM pays for JMX anyway
+        }
         AgentLog.log().info("imdsv2-agent {} started: mode={}, endpoints={}, clients={}", version(),
                 config.mode().configName(), config.endpoints(), clients.isEmpty() ? "none" : String.join(",", clients));
     }
@@ -83,6 +117,7 @@ public final class AgentRuntime {
             AgentLog.log().warn("configuration: {}", problem);
         }
         apply(next);
+        registerMBean();
         AgentLog.log().info("imdsv2-agent {} reconfigured: mode={}, endpoints={}", version(),
                 next.mode().configName(), next.endpoints());
     }
@@ -136,7 +171,7 @@ public final class AgentRuntime {
         System.setProperty(MODE_PROPERTY, config.mode().configName());
     }
 
-    static String version() {
+    public static String version() {
         String version = AgentRuntime.class.getPackage() == null ? null : AgentRuntime.class.getPackage().getImplementationVersion();
         return version == null ? "dev" : version;
     }

@@ -17,7 +17,7 @@ public enum Mode {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    static Mode parse(String value) {
+    public static Mode parse(String value) {
         for (Mode mode : values()) {
             if (mode.configName().equals(value.trim().toLowerCase(Locale.ROOT))) {
                 return mode;

@@ -1,6 +1,7 @@
 package dev.imdsv2.agent.policy;
 
 import java.net.URL;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.imdsv2.agent.config.AgentConfig;
 import dev.imdsv2.agent.config.Endpoint;
@@ -20,13 +21,18 @@ public final class DecisionPath {
     private final TokenManager tokens;
     private final RequestCounters counters;
     private final CallSites callSites;
+    private final Runnable onFirstImdsRequest;
+    private final AtomicBoolean sawImdsRequest = new AtomicBoolean();
     private volatile AgentConfig config;
 
-    public DecisionPath(AgentConfig config, TokenManager tokens, RequestCounters counters, CallSites callSites) {
+    /** {@code onFirstImdsRequest} runs once, on the first IMDS request's thread: keep it short. */
+    public DecisionPath(AgentConfig config, TokenManager tokens, RequestCounters counters, CallSites callSites,
+                        Runnable onFirstImdsRequest) {
         this.config = config;
         this.tokens = tokens;
         this.counters = counters;
         this.callSites = callSites;
+        this.onFirstImdsRequest = onFirstImdsRequest;
     }
 
     public void reconfigure(AgentConfig newConfig) {
@@ -71,6 +77,9 @@ public final class DecisionPath {
         Mode mode = c.mode();
         if (mode == Mode.OFF) {
             return Decision.LEAVE;
+        }
+        if (!sawImdsRequest.get() && sawImdsRequest.compareAndSet(false, true)) {
+            onFirstImdsRequest.run();
         }
         Category category = Category.of(request.path);
         if (request.carriesToken || request.isTokenPut()) {

@@ -1,0 +1,43 @@
+package dev.imdsv2.agent.jmx;
+
+import java.util.Map;
+
+/**
+ * The agent as JMX shows it, under {@code dev.imdsv2:type=Agent}: what {@code status} reads from a running
+ * JVM, and where an operator switches the mode at run time. Only plain types, so any JMX client (jconsole,
+ * the agent's own CLI) reads it without the agent's classes.
+ */
+public interface AgentMXBean {
+    String OBJECT_NAME = "dev.imdsv2:type=Agent";
+
+    String getVersion();
+
+    /** {@code off}, {@code observe}, {@code upgrade} or {@code enforce}. */
+    String getMode();
+
+    /** Takes effect on the next request; an unknown mode is refused with an {@link IllegalArgumentException}. */
+    void setMode(String mode);
+
+    String getEndpoints();
+
+    /** Seconds until the cached token expires; 0 when there is none. */
+    long getTokenExpirySeconds();
+
+    /** IMDS requests by {@code client=..,version=..,action=..,category=..}. */
+    Map<String, Long> getRequestCounts();
+
+    /** 401s IMDS gave to requests the agent upgraded, by client. */
+    Map<String, Long> getUnauthorizedCounts();
+
+    /** Token PUTs by outcome. */
+    Map<String, Long> getTokenFetchCounts();
+
+    /** One line per v1 call site: {@code site client=.. category=.. upgraded=.. passed=.. blocked=..}. */
+    String[] getCallSites();
+
+    /** Tokenless requests that reached IMDS as such (v1, passed): 0 means it is safe to require tokens. */
+    long getV1RequestsReachingImds();
+
+    /** True when nothing has reached IMDS without a token. */
+    boolean isReady();
+}
