@@ -188,6 +188,10 @@ public final class ChildJvm implements AutoCloseable {
         return process.exitValue();
     }
 
+    public long pid() {
+        return process.pid();
+    }
+
     public int exitCode() {
         return process.exitValue();
     }

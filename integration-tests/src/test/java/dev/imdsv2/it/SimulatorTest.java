@@ -26,9 +26,13 @@ abstract class SimulatorTest {
         imds.close();
     }
 
-    /** Agent arguments that point the agent at this test's simulator, plus any extra {@code key=value}. */
+    /**
+     * Agent arguments that point the agent at this test's simulator, plus any extra {@code key=value} (later
+     * keys win). The token timeout is raised from 1 s: a cold simulator on a busy 2-core CI machine can take
+     * longer than that to answer its first PUT, and these tests are about behaviour, not IMDS's latency.
+     */
     String agentArgs(String... extra) {
-        StringBuilder args = new StringBuilder("endpoints=" + imds.baseUrl());
+        StringBuilder args = new StringBuilder("endpoints=" + imds.baseUrl() + ",token.timeout=5000");
         for (String e : extra) {
             args.append(',').append(e);
         }
