@@ -1,6 +1,7 @@
 package dev.imdsv2.agent.policy;
 
 import java.net.URL;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.imdsv2.agent.config.AgentConfig;
@@ -49,9 +50,10 @@ public final class DecisionPath {
         if (c.mode() == Mode.OFF) {
             return null;
         }
-        for (Endpoint endpoint : c.endpoints()) {
-            if (endpoint.matches(url)) {
-                return endpoint;
+        List<Endpoint> endpoints = c.endpoints();
+        for (int i = 0, n = endpoints.size(); i < n; i++) { // indexed: an iterator would allocate on every request
+            if (endpoints.get(i).matches(url)) {
+                return endpoints.get(i);
             }
         }
         return null;
@@ -63,9 +65,10 @@ public final class DecisionPath {
         if (c.mode() == Mode.OFF) {
             return null;
         }
-        for (Endpoint endpoint : c.endpoints()) {
-            if (endpoint.matches(scheme, host, port)) {
-                return endpoint;
+        List<Endpoint> endpoints = c.endpoints();
+        for (int i = 0, n = endpoints.size(); i < n; i++) {
+            if (endpoints.get(i).matches(scheme, host, port)) {
+                return endpoints.get(i);
             }
         }
         return null;

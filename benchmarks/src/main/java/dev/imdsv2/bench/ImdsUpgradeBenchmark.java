@@ -1,0 +1,61 @@
+package dev.imdsv2.bench;
+
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+/**
+ * (b) An IMDSv1 request the agent upgrades (token cached) against the same request sent as v2 by the
+ * application itself, both to the simulator (started by the suite; its URL in {@code bench.imds}).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+public class ImdsUpgradeBenchmark {
+    private URL instanceId;
+    private String ownToken;
+
+    @Setup(Level.Trial)
+    public void setUp() throws Exception {
+        String imds = System.getProperty("bench.imds");
+        instanceId = new URL(imds + "/latest/meta-data/instance-id");
+        HttpURLConnection put = (HttpURLConnection) new URL(imds + "/latest/api/token").openConnection();
+        put.setRequestMethod("PUT");
+        put.setRequestProperty("X-aws-ec2-metadata-token-ttl-seconds", "21600");
+        try (InputStream in = put.getInputStream()) {
+            ownToken = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+        }
+    }
+
+    @Benchmark
+    public int v1UpgradedByAgent() throws Exception {
+        return read((HttpURLConnection) instanceId.openConnection());
+    }
+
+    @Benchmark
+    public int v2SentByApplication() throws Exception {
+        HttpURLConnection connection = (HttpURLConnection) instanceId.openConnection();
+        connection.setRequestProperty("X-aws-ec2-metadata-token", ownToken);
+        return read(connection);
+    }
+
+    private static int read(HttpURLConnection connection) throws Exception {
+        if (connection.getResponseCode() != 200) {
+            throw new IllegalStateException("IMDS answered " + connection.getResponseCode());
+        }
+        try (InputStream in = connection.getInputStream()) {
+            return in.readAllBytes().length;
+        }
+    }
+}

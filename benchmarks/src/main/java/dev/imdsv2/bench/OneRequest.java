@@ -1,0 +1,23 @@
+package dev.imdsv2.bench;
+
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.URL;
+
+/**
+ * The trivial program of the whole-process benchmark: one HTTP GET, then it prints the wall-clock time at
+ * the end of {@code main} ({@code END <epoch ms>}) so the script can measure start to end of main.
+ */
+public final class OneRequest {
+    public static void main(String[] args) throws Exception {
+        HttpURLConnection connection = (HttpURLConnection) new URL(args[0]).openConnection();
+        int status = connection.getResponseCode();
+        try (InputStream in = status < 400 ? connection.getInputStream() : connection.getErrorStream()) {
+            if (in != null) {
+                in.readAllBytes();
+            }
+        }
+        System.out.println("STATUS " + status);
+        System.out.println("END " + System.currentTimeMillis());
+    }
+}
