@@ -40,7 +40,7 @@ public class DecisionPathBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         String imdsUrl = System.getProperty("bench.imds");
-        AgentConfig config = ConfigLoader.load("endpoints=" + imdsUrl.replace(",", ";") + ";http://[fd00:ec2::254]",
+        AgentConfig config = ConfigLoader.load("token.timeout=10000,endpoints=" + imdsUrl + ";http://[fd00:ec2::254]",
                 new Properties(), Map.of());
         TokenManager tokens = new TokenManager(config, new TokenFetchStats());
         decisions = new DecisionPath(config, tokens, new RequestCounters(), new CallSites(), () -> { });
