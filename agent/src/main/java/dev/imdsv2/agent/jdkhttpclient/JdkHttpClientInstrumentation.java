@@ -73,6 +73,11 @@ public final class JdkHttpClientInstrumentation implements ClassPatch {
         }
     }
 
+    /** {@code ClassLoader.getPlatformClassLoader()}, a Java 9 API (the agent is compiled for 8). */
+    private static ClassLoader platformClassLoader() throws Exception {
+        return (ClassLoader) ClassLoader.class.getMethod("getPlatformClassLoader").invoke(null);
+    }
+
     @Override
     public String internalName() {
         return MultiExchangePatch.TARGET;
@@ -80,7 +85,7 @@ public final class JdkHttpClientInstrumentation implements ClassPatch {
 
     @Override
     public byte[] patch(ClassLoader loader, Class<?> classBeingRedefined, byte[] classfile) throws Exception {
-        if (loader == null || loader != ClassLoader.getSystemClassLoader().getParent()) {
+        if (loader == null || loader != platformClassLoader()) {
             return null; // only the JDK's own class, from the platform class loader
         }
         Class<?> anchor = classBeingRedefined != null ? classBeingRedefined : Class.forName(ANCHOR_CLASS, false, loader);
@@ -136,7 +141,7 @@ public final class JdkHttpClientInstrumentation implements ClassPatch {
     public void retransformIfLoaded(Class<?>[] loaded) throws Exception {
         for (Class<?> c : loaded) {
             if (MultiExchangePatch.TARGET.equals(c.getName().replace('.', '/'))
-                    && c.getClassLoader() != null && c.getClassLoader() == ClassLoader.getSystemClassLoader().getParent()) {
+                    && c.getClassLoader() != null && c.getClassLoader() == platformClassLoader()) {
                 if (installHook(c)) {
                     instrumentation.retransformClasses(c);
                 }
