@@ -7,6 +7,7 @@ import java.util.List;
 import dev.imdsv2.agent.config.AgentConfig;
 import dev.imdsv2.agent.config.ConfigLoader;
 import dev.imdsv2.agent.config.Mode;
+import dev.imdsv2.agent.jdkhttpclient.JdkHttpClientInstrumentation;
 import dev.imdsv2.agent.jmx.AgentMBeanImpl;
 import dev.imdsv2.agent.policy.DecisionPath;
 import dev.imdsv2.agent.report.AgentLog;
@@ -103,10 +104,22 @@ public final class AgentRuntime {
             transformer.add(urlConnection);
             clients.add(UrlConnectionInstrumentation.CLIENT);
         }
+        JdkHttpClientInstrumentation jdkHttpClient = null;
+        if (config.instrumentationEnabled(JdkHttpClientInstrumentation.CLIENT) && JdkHttpClientInstrumentation.supportedByThisJvm()) {
+            jdkHttpClient = new JdkHttpClientInstrumentation(instrumentation, decisions);
+            transformer.add(jdkHttpClient);
+            clients.add(JdkHttpClientInstrumentation.CLIENT);
+        }
         instrumentation.addTransformer(transformer, true);
-        if (urlConnection != null) {
-            // Loaded before the agent (attach at run time, or another agent's premain): patch it now.
-            urlConnection.retransformIfLoaded(instrumentation.getAllLoadedClasses());
+        if (urlConnection != null || jdkHttpClient != null) {
+            // Loaded before the agent (attach at run time, or another agent's premain): patch them now.
+            Class<?>[] loaded = instrumentation.getAllLoadedClasses();
+            if (urlConnection != null) {
+                urlConnection.retransformIfLoaded(loaded);
+            }
+            if (jdkHttpClient != null) {
+                jdkHttpClient.retransformIfLoaded(loaded);
+            }
         }
         return clients;
     }

@@ -15,11 +15,14 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * A real JVM started for one test: the JDK under test ({@code it.java.home}, else this one), the real
@@ -51,6 +54,7 @@ public final class ChildJvm implements AutoCloseable {
         private final List<String> jvmOptions = new ArrayList<>();
         private Class<?> mainClass;
         private final List<String> args = new ArrayList<>();
+        private Path libraries;
 
         /** Attach the agent with these arguments (null or "" for none). */
         public Spec agent(String arguments) {
@@ -69,6 +73,16 @@ public final class ChildJvm implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Use the jars of {@code target/client-libs/<name>/} (see integration-tests/pom.xml) instead of the
+         * same libraries, in whatever version, on the test class path: for a second version of a client.
+         */
+        public Spec libraries(String name) {
+            this.libraries = Paths.get(System.getProperty("it.client.libs", "target/client-libs"), name);
+            assertTrue(Files.isDirectory(libraries), "no client libraries at " + libraries + ": run the tests through Maven");
+            return this;
+        }
+
         public Spec main(Class<?> main, String... arguments) {
             this.mainClass = main;
             this.args.addAll(Arrays.asList(arguments));
@@ -83,7 +97,7 @@ public final class ChildJvm implements AutoCloseable {
             }
             command.addAll(jvmOptions);
             command.add("-cp");
-            command.add(childClassPath());
+            command.add(childClassPath(libraries));
             command.add(mainClass.getName());
             command.addAll(args);
             ProcessBuilder builder = new ProcessBuilder(command);
@@ -129,11 +143,30 @@ public final class ChildJvm implements AutoCloseable {
         return javaHome().resolve("bin/java");
     }
 
-    /** This test JVM's class path without the agent itself: the agent must only arrive as -javaagent. */
-    private static String childClassPath() {
-        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+    /**
+     * This test JVM's class path without the agent itself (the agent must only arrive as -javaagent), and,
+     * with {@code libraries}, with the jars there in place of the same artifacts.
+     */
+    private static String childClassPath(Path libraries) throws IOException {
+        List<String> replacing = new ArrayList<>();
+        Set<String> replaced = new HashSet<>();
+        if (libraries != null) {
+            try (Stream<Path> jars = Files.list(libraries)) {
+                jars.filter(jar -> jar.toString().endsWith(".jar")).sorted().forEach(jar -> {
+                    replacing.add(jar.toAbsolutePath().toString());
+                    replaced.add(artifactName(jar));
+                });
+            }
+        }
+        Stream<String> own = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
                 .filter(entry -> !entry.contains("imdsv2-agent") && !entry.replace('\\', '/').contains("/agent/target/"))
-                .collect(Collectors.joining(File.pathSeparator));
+                .filter(entry -> !entry.endsWith(".jar") || !replaced.contains(artifactName(Paths.get(entry))));
+        return Stream.concat(replacing.stream(), own).collect(Collectors.joining(File.pathSeparator));
+    }
+
+    /** {@code jackson-core} for {@code .../jackson-core-2.17.2.jar}. */
+    private static String artifactName(Path jar) {
+        return jar.getFileName().toString().replaceFirst("-\\d[^/]*\\.jar$", "");
     }
 
     private Thread pump(java.io.InputStream in, List<String> sink, boolean queue) {

@@ -90,7 +90,8 @@ public final class DecisionPath {
             return Decision.LEAVE;
         }
 
-        StackTraceElement caller = CallerFinder.find();
+        StackTraceElement caller = request.sentFrom != null
+                ? CallerFinder.callerFrame(request.sentFrom.getStackTrace()) : CallerFinder.find();
         String callSite = CallerFinder.describe(caller);
         String refusal = mode == Mode.OBSERVE ? null : refusal(c, request, caller);
         String token = null;

@@ -15,6 +15,7 @@ public final class ImdsRequest {
     final boolean forwarded;
     final boolean proxied;
     final boolean redirectedFromElsewhere;
+    final Throwable sentFrom;
 
     /**
      * @param client                  the client tag, e.g. {@code urlconnection}
@@ -28,6 +29,15 @@ public final class ImdsRequest {
      */
     public ImdsRequest(String client, Endpoint endpoint, String method, String path, boolean carriesToken,
                        boolean forwarded, boolean proxied, boolean redirectedFromElsewhere) {
+        this(client, endpoint, method, path, carriesToken, forwarded, proxied, redirectedFromElsewhere, null);
+    }
+
+    /**
+     * As above, for a client that sends the hop on a thread of its own: {@code sentFrom} was created on the
+     * thread that made the request, and its stack names the call site (null: take it from this thread).
+     */
+    public ImdsRequest(String client, Endpoint endpoint, String method, String path, boolean carriesToken,
+                       boolean forwarded, boolean proxied, boolean redirectedFromElsewhere, Throwable sentFrom) {
         this.client = client;
         this.endpoint = endpoint;
         this.method = method == null ? "GET" : method;
@@ -36,6 +46,7 @@ public final class ImdsRequest {
         this.forwarded = forwarded;
         this.proxied = proxied;
         this.redirectedFromElsewhere = redirectedFromElsewhere;
+        this.sentFrom = sentFrom;
     }
 
     boolean isTokenPut() {
