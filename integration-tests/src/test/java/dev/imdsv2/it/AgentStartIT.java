@@ -14,6 +14,7 @@ import java.util.jar.JarFile;
 import org.junit.jupiter.api.Test;
 
 import dev.imdsv2.it.apps.Trivial;
+import dev.imdsv2.simulator.ImdsSimulator;
 
 /** The jar itself, and what a JVM that starts with it shows. */
 class AgentStartIT {
@@ -56,6 +57,17 @@ class AgentStartIT {
         assertEquals(1, stderr.size(), "stderr: " + stderr);
         assertTrue(stderr.get(0).startsWith("[imdsv2-agent] imdsv2-agent ") && stderr.get(0).contains(" started: mode=upgrade"),
                 stderr.get(0));
+    }
+
+    @Test
+    void aJvmThatNeverCallsImdsSendsNothingAndStartsNoThread() throws Exception {
+        try (ImdsSimulator imds = ImdsSimulator.start(true)) {
+            ChildJvm without = ChildJvm.withoutAgent().main(Trivial.class).run();
+            ChildJvm with = ChildJvm.withAgent("endpoints=" + imds.baseUrl()).main(Trivial.class).run();
+
+            assertEquals(without.results("THREAD"), with.results("THREAD"), "the agent started no thread of its own");
+            assertEquals(0, imds.received().size(), "the agent sent nothing to IMDS");
+        }
     }
 
     @Test
