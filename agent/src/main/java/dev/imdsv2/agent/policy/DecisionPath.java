@@ -138,6 +138,14 @@ public final class DecisionPath {
         return null;
     }
 
+    /**
+     * A token for re-sending a request that IMDS answered 401 after {@link #unauthorized}: the same request
+     * was decided and counted already, so this neither decides nor counts again. Null when none can be had.
+     */
+    public String freshToken(Endpoint endpoint) {
+        return config.mode() == Mode.OBSERVE || config.mode() == Mode.OFF ? null : tokens.token(endpoint).token;
+    }
+
     /** IMDS answered 401 to a request the agent upgraded: count it and drop that token. */
     public void unauthorized(String client, Endpoint endpoint, String token) {
         counters.countUnauthorized(client);

@@ -8,7 +8,6 @@ import java.net.URL;
 import java.util.Collections;
 import java.util.Map;
 import java.util.WeakHashMap;
-import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -38,6 +37,8 @@ public final class UrlConnectionInstrumentation implements ClassPatch {
         String tokenAdded;
         /** A hop of this connection answered from a host that is not IMDS. */
         boolean leftImds;
+        /** The request was re-sent once after a 401 already. */
+        boolean resent;
     }
 
     private final Instrumentation instrumentation;
@@ -45,6 +46,8 @@ public final class UrlConnectionInstrumentation implements ClassPatch {
     private final Map<Object, ConnectionState> connections =
             Collections.synchronizedMap(new WeakHashMap<Object, ConnectionState>());
     private volatile boolean hookReady;
+    /** The patched class can re-send a request after a 401 (Java 9+). */
+    private volatile boolean retriesUnauthorized;
 
     public UrlConnectionInstrumentation(Instrumentation instrumentation, DecisionPath decisions) {
         this.instrumentation = instrumentation;
@@ -63,7 +66,12 @@ public final class UrlConnectionInstrumentation implements ClassPatch {
         }
         // The hook must exist before the patched class can run; without it, leave the class alone.
         installHook(classBeingRedefined != null ? classBeingRedefined : Class.forName(ANCHOR_CLASS, false, null));
-        return HttpUrlConnectionPatch.patch(classfile);
+        HttpUrlConnectionPatch.Patched patched = HttpUrlConnectionPatch.patch(classfile);
+        if (patched == null) {
+            return null;
+        }
+        retriesUnauthorized = patched.retriesUnauthorized;
+        return patched.classfile;
     }
 
     private synchronized void installHook(Class<?> anchor) throws Exception {
@@ -83,10 +91,10 @@ public final class UrlConnectionInstrumentation implements ClassPatch {
                 return beforeHop(args[0], (URL) args[1], (String) args[2], args[3]);
             }
         });
-        hook.getField("afterResponse").set(null, new Consumer<Object[]>() {
+        hook.getField("afterResponse").set(null, new Predicate<Object[]>() {
             @Override
-            public void accept(Object[] args) {
-                afterResponse(args[0], (URL) args[1], (Integer) args[2], args[3]);
+            public boolean test(Object[] args) {
+                return afterResponse(args[0], (URL) args[1], (Integer) args[2], args[3]);
             }
         });
         hookReady = true;
@@ -137,20 +145,34 @@ public final class UrlConnectionInstrumentation implements ClassPatch {
         return null;
     }
 
-    private void afterResponse(Object connection, URL url, int responseCode, Object requests) {
+    /** True when the request is to be sent once more: a 401 to an upgraded request, and a fresh token is in it now. */
+    private boolean afterResponse(Object connection, URL url, int responseCode, Object requests) {
         try {
             if (decisions.config().mode() == Mode.OFF) {
-                return;
+                return false;
             }
             ConnectionState state = connections.get(connection);
             boolean oursWasSent = state != null && state.tokenAdded != null
                     && state.tokenAdded.equals(MessageHeaders.find(requests, DecisionPath.TOKEN_HEADER));
             if (responseCode == 401) {
-                if (oursWasSent) {
-                    decisions.unauthorized(CLIENT, state.endpoint, state.tokenAdded);
-                    state.tokenAdded = null;
+                if (!oursWasSent) {
+                    return false;
                 }
-                return;
+                decisions.unauthorized(CLIENT, state.endpoint, state.tokenAdded);
+                state.tokenAdded = null;
+                // IMDS dropped the token (expired early, IMDS restarted): one retry with a fresh one, so a
+                // request that would have worked without the agent does not fail because of it.
+                if (!retriesUnauthorized || state.resent) {
+                    return false;
+                }
+                String fresh = decisions.freshToken(state.endpoint);
+                if (fresh == null) {
+                    return false;
+                }
+                MessageHeaders.set(requests, DecisionPath.TOKEN_HEADER, fresh);
+                state.tokenAdded = fresh;
+                state.resent = true;
+                return true;
             }
             // A redirect may follow: the next hop must not inherit the token, and a hop from a
             // non-IMDS host taints the connection, so a redirect from it into IMDS gets no token.
@@ -170,6 +192,7 @@ public final class UrlConnectionInstrumentation implements ClassPatch {
         } catch (Throwable t) {
             AgentLog.internalFailure("HttpURLConnection response", t);
         }
+        return false;
     }
 
     /** {@code sun.net.www.MessageHeader}, reached by reflection: its package is opened to the agent at install. */

@@ -2,7 +2,6 @@ package sun.net.www.protocol.http;
 
 import java.io.IOException;
 import java.net.URL;
-import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -26,8 +25,11 @@ public final class Imdsv2Hook {
     /** Called for IMDS hops only, with {connection, url, method, requests}; returns an exception to fail the request with, or null. */
     public static volatile Function<Object[], IOException> beforeHop;
 
-    /** Called for 3xx and 401 responses only, with {connection, url, responseCode, requests}. */
-    public static volatile Consumer<Object[]> afterResponse;
+    /**
+     * Called for 3xx and 401 responses only, with {connection, url, responseCode, requests}; true asks the
+     * patched class to send the same request once more (the agent has put a fresh token into it).
+     */
+    public static volatile Predicate<Object[]> afterResponse;
 
     private Imdsv2Hook() {
     }
@@ -52,18 +54,19 @@ public final class Imdsv2Hook {
         }
     }
 
-    /** Inserted at the start of {@code followRedirect()}: runs once per response, before a redirect is followed. */
-    static void beforeFollowRedirect(Object connection, URL url, int responseCode, Object requests) {
+    /**
+     * Inserted at the start of {@code followRedirect()}: runs once per response, before a redirect is followed.
+     * Returning true makes the patched method re-send the request to the same URL, as a redirect would.
+     */
+    static boolean beforeFollowRedirect(Object connection, URL url, int responseCode, Object requests) {
         if (responseCode != 401 && (responseCode < 300 || responseCode > 308)) {
-            return;
+            return false;
         }
         try {
-            Consumer<Object[]> after = afterResponse;
-            if (after != null) {
-                after.accept(new Object[] {connection, url, responseCode, requests});
-            }
+            Predicate<Object[]> after = afterResponse;
+            return after != null && after.test(new Object[] {connection, url, responseCode, requests});
         } catch (Throwable ignored) {
-            // As above: never let the agent's trouble reach the application.
+            return false; // As above: never let the agent's trouble reach the application.
         }
     }
 }
