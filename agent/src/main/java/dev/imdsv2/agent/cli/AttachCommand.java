@@ -39,12 +39,15 @@ final class AttachCommand {
         return joined.toString();
     }
 
-    int run(String target, String arguments) throws Exception {
-        // A typo would reach the agent as "bad value, default used": for mode, silently the wrong mode.
+    /** A typo would reach the agent as "bad value, default used": for mode, silently the wrong mode. So: refuse it here. */
+    static void validate(String arguments) throws CliException {
         List<String> problems = ConfigLoader.load(arguments, new Properties(), Collections.<String, String>emptyMap()).problems();
         if (!problems.isEmpty()) {
             throw new CliException(ExitCodes.USAGE, "nothing attached: " + join(problems).replaceAll("; using the default [^;]*", ""));
         }
+    }
+
+    int run(String target, String arguments) throws Exception {
         if (!target.equals("all")) {
             attachOne(Jvms.requirePid(target), arguments);
             return ExitCodes.OK;

@@ -7,7 +7,7 @@ import java.util.List;
 
 
 /**
- * {@code java -jar imdsv2-agent.jar list | attach <pid>|all [key=value,...] | status <pid>}: the agent for JVMs
+ * {@code java -jar imdsv2-agent.jar list [pid...] | attach <pid>|all [key=value,...] | status <pid>}: the agent for JVMs
  * that are already running. Every failure is one line on stderr and a non-zero exit code ({@link ExitCodes}).
  */
 public final class Cli {
@@ -40,12 +40,16 @@ public final class Cli {
         String command = args.get(0);
         List<String> rest = args.subList(1, args.size());
         try {
-            if (command.equals("list") && rest.isEmpty()) {
-                return new ListCommand(new Jvms(AttachApi.load()), out).run();
+            if (command.equals("list")) {
+                for (String pid : rest) {
+                    Jvms.requirePid(pid);
+                }
+                return new ListCommand(new Jvms(AttachApi.load()), out).run(rest);
             }
             if (command.equals("attach") && !rest.isEmpty()) {
-                return new AttachCommand(new Jvms(AttachApi.load()), agentJar(), out, err)
-                        .run(rest.get(0), AttachCommand.joinArguments(rest.subList(1, rest.size())));
+                String arguments = AttachCommand.joinArguments(rest.subList(1, rest.size()));
+                AttachCommand.validate(arguments);
+                return new AttachCommand(new Jvms(AttachApi.load()), agentJar(), out, err).run(rest.get(0), arguments);
             }
             if (command.equals("status") && rest.size() == 1) {
                 String pid = Jvms.requirePid(rest.get(0));
@@ -82,9 +86,9 @@ public final class Cli {
         to.println();
         to.println("At start:  java -javaagent:imdsv2-agent.jar[=mode=observe,...] -jar your-app.jar");
         to.println("Running JVMs (run with a JDK's java, as the JVM's user):");
-        to.println("  java -jar imdsv2-agent.jar list                            JVMs, and the agent's version and mode in them");
-        to.println("  java -jar imdsv2-agent.jar attach <pid>|all [key=value,...] load the agent, or reconfigure it");
-        to.println("  java -jar imdsv2-agent.jar status <pid>                    mode, token, counts, call sites, verdict");
+        to.println("  java -jar imdsv2-agent.jar list [pid...]                     the JVMs; the agent's version and mode in each");
+        to.println("  java -jar imdsv2-agent.jar attach <pid>|all [key=value,...]  load the agent, or reconfigure it");
+        to.println("  java -jar imdsv2-agent.jar status <pid>                      mode, token, counts, call sites, verdict");
         to.println("status exits 0 when no tokenless (IMDSv1) request has reached IMDS, 1 when one has;");
         to.println("2 = usage, 3 = cannot attach to the JVM, 4 = the agent is not there, failed, or is off.");
     }

@@ -2,8 +2,10 @@ package dev.imdsv2.agent.cli;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -13,8 +15,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * {@code list}: the JVMs this user can attach to, and whether the agent is in each. It reads each JVM's
- * system properties through the attach API (what the agent publishes there); it loads nothing into them.
+ * {@code list [pid...]}: the JVMs this user can attach to, and whether the agent is in each. It reads each
+ * JVM's system properties through the attach API (what the agent publishes there); it loads nothing into
+ * them. Given pids, it touches only those JVMs (busy neighbours, benchmarks, stay undisturbed).
  */
 final class ListCommand {
     /** A JVM that does not answer within this is shown as such, so one stuck JVM cannot hang the listing. */
@@ -28,12 +31,19 @@ final class ListCommand {
         this.out = out;
     }
 
-    int run() throws Exception {
+    /** @param only the pids to show (each must be found), or empty for every JVM */
+    int run(List<String> only) throws Exception {
         List<AttachApi.Descriptor> found = new ArrayList<AttachApi.Descriptor>();
+        Set<String> missing = new LinkedHashSet<String>(only);
         for (AttachApi.Descriptor d : jvms.api().list()) {
-            if (!d.pid.equals(jvms.ownPid())) {
+            if (!d.pid.equals(jvms.ownPid()) && (only.isEmpty() || only.contains(d.pid))) {
                 found.add(d);
+                missing.remove(d.pid);
             }
+        }
+        if (!missing.isEmpty()) {
+            throw new CliException(ExitCodes.CANNOT_ATTACH, "not among the JVMs user " + System.getProperty("user.name")
+                    + " can attach to: " + missing);
         }
         if (found.isEmpty()) {
             out.println("no JVM of user " + System.getProperty("user.name") + " to attach to");
