@@ -99,7 +99,7 @@ final class AttachCommand {
             if (java >= 21 && !jvmArguments.contains(DYNAMIC_AGENT_FLAG)) {
                 out.println("  note: " + jvm + " runs Java " + java + ", which prints \"WARNING: A Java agent has been"
                         + " loaded dynamically ...\" on its stderr for every attach. That is the JVM reporting this attach,"
-                        + " not a fault. Start JVMs with " + DYNAMIC_AGENT_FLAG + " (or with -javaagent:) to avoid it;"
+                        + " not a fault. Start JVMs with " + DYNAMIC_AGENT_FLAG + " to avoid it;"
                         + " a future Java release will refuse attached agents without that flag.");
             }
         } catch (CliException e) {
