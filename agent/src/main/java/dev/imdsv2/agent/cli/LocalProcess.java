@@ -21,11 +21,9 @@ final class LocalProcess {
     private static final File PROC = new File("/proc");
     private static final long SIGQUIT_MASK = 1L << (3 - 1);
 
-    private final String pid;
     private final File dir;
 
     LocalProcess(String pid) {
-        this.pid = pid;
         this.dir = new File(PROC, pid);
     }
 
@@ -94,10 +92,5 @@ final class LocalProcess {
             return null;
         }
         return null;
-    }
-
-    @Override
-    public String toString() {
-        return pid;
     }
 }
