@@ -2,6 +2,8 @@ package dev.imdsv2.agent;
 
 import java.lang.instrument.Instrumentation;
 
+import dev.imdsv2.agent.cli.Cli;
+
 /**
  * The agent's entry points, kept tiny: each hands over at once and catches everything, because a
  * throwable out of {@code premain} kills the application's JVM.
@@ -21,11 +23,9 @@ public final class AgentMain {
         start(arguments, instrumentation);
     }
 
-    /** {@code java -jar imdsv2-agent.jar}: the jar is an agent, not a program; say how to use it. */
+    /** The CLI ({@code list}, {@code attach}, {@code status}); {@code java -jar} goes to {@link Cli} directly. */
     public static void main(String[] args) {
-        System.out.println("imdsv2-agent " + AgentRuntime.version() + ": a Java agent that upgrades IMDSv1 calls to IMDSv2.");
-        System.out.println("Use it with: java -javaagent:imdsv2-agent.jar[=mode=observe,...] -jar your-app.jar");
-        System.exit(args.length == 0 ? 0 : 2);
+        Cli.main(args);
     }
 
     private static void start(String arguments, Instrumentation instrumentation) {

@@ -1,0 +1,145 @@
+package dev.imdsv2.agent.cli;
+
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+
+import javax.management.JMX;
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
+
+import dev.imdsv2.agent.jmx.AgentMXBean;
+
+/**
+ * {@code status <pid>}: what the agent in a running JVM has seen, read from its MBean over the JVM's local
+ * JMX connector (started through the attach API if need be; no agent is loaded). The exit code is the
+ * readiness verdict, so a script can gate {@code HttpTokens=required} on it.
+ */
+final class StatusCommand {
+    private final Jvms jvms;
+    private final PrintStream out;
+
+    StatusCommand(Jvms jvms, PrintStream out) {
+        this.jvms = jvms;
+        this.out = out;
+    }
+
+    int run(String pid) throws Exception {
+        AttachApi.Connection connection = jvms.open(pid);
+        String address;
+        String jvm;
+        Properties properties;
+        try {
+            properties = connection.systemProperties();
+            jvm = "pid " + pid + " (" + Jvms.mainClass(connection) + ")";
+            if (properties.getProperty(Jvms.VERSION_PROPERTY) == null) {
+                throw new CliException(ExitCodes.NO_AGENT, "the agent is not in " + jvm
+                        + ": no verdict. Load it with: java -jar imdsv2-agent.jar attach " + pid);
+            }
+            try {
+                address = connection.startLocalManagementAgent();
+            } catch (Exception e) {
+                throw new CliException(ExitCodes.CANNOT_ATTACH, "cannot start JMX in " + jvm + " to read the agent: " + e);
+            }
+        } finally {
+            connection.detach();
+        }
+        JMXConnector connector;
+        try {
+            connector = JMXConnectorFactory.connect(new JMXServiceURL(address));
+        } catch (Exception e) {
+            throw new CliException(ExitCodes.CANNOT_ATTACH, "cannot connect to the JMX of " + jvm + " at " + address + ": " + e);
+        }
+        try {
+            MBeanServerConnection server = connector.getMBeanServerConnection();
+            ObjectName name = new ObjectName(AgentMXBean.OBJECT_NAME);
+            out.println(jvm + ": imdsv2-agent " + properties.getProperty(Jvms.VERSION_PROPERTY));
+            if (!server.isRegistered(name)) {
+                return nothingSeenYet(properties.getProperty(Jvms.MODE_PROPERTY));
+            }
+            return report(JMX.newMXBeanProxy(server, name, AgentMXBean.class));
+        } finally {
+            connector.close();
+        }
+    }
+
+    /** The agent publishes its MBean with the first IMDS request: without one there is nothing to count. */
+    private int nothingSeenYet(String mode) {
+        out.println("mode:       " + mode);
+        out.println("requests:   none seen yet (the agent publishes its counts with the first IMDS request)");
+        return verdict(mode, 0, 0);
+    }
+
+    private int report(AgentMXBean agent) {
+        String mode = agent.getMode();
+        out.println("mode:       " + mode);
+        out.println("endpoints:  " + agent.getEndpoints());
+        long expiry = agent.getTokenExpirySeconds();
+        out.println("token:      " + (expiry > 0 ? "cached, expires in " + expiry + " s" : "none cached")
+                + "; fetches " + nonZero(agent.getTokenFetchCounts()));
+        Map<String, Long> byClientAndAction = byClientVersionAction(agent.getRequestCounts());
+        long total = 0;
+        if (byClientAndAction.isEmpty()) {
+            out.println("requests:   none");
+        } else {
+            out.println("requests:");
+            for (Map.Entry<String, Long> e : byClientAndAction.entrySet()) {
+                out.println(String.format("  %-40s %d", e.getKey(), e.getValue()));
+                total += e.getValue();
+            }
+        }
+        out.println("401 after upgrade: " + nonZero(agent.getUnauthorizedCounts()));
+        String[] sites = agent.getCallSites();
+        out.println("v1 call sites: " + sites.length);
+        for (String site : sites) {
+            out.println("  " + site);
+        }
+        return verdict(mode, agent.getV1RequestsReachingImds(), total);
+    }
+
+    private int verdict(String mode, long v1ReachingImds, long seen) {
+        if (v1ReachingImds > 0) {
+            out.println("verdict:    NOT READY: " + v1ReachingImds + " tokenless (IMDSv1) request"
+                    + (v1ReachingImds == 1 ? " has" : "s have") + " reached IMDS; fix or upgrade the call sites above"
+                    + " before requiring tokens");
+            return ExitCodes.V1_REACHES_IMDS;
+        }
+        if ("off".equals(mode)) {
+            out.println("verdict:    UNKNOWN: the agent is off and sees nothing; switch it on first (attach with mode=observe)");
+            return ExitCodes.NO_AGENT;
+        }
+        out.println("verdict:    READY: no tokenless request has reached IMDS since the agent started"
+                + (seen == 0 ? " (nothing seen yet)" : ""));
+        return ExitCodes.OK;
+    }
+
+    /** {@code client=..,version=..,action=..,category=..} counts summed over the categories. */
+    static Map<String, Long> byClientVersionAction(Map<String, Long> counts) {
+        Map<String, Long> sums = new LinkedHashMap<String, Long>();
+        for (Map.Entry<String, Long> e : counts.entrySet()) {
+            StringBuilder key = new StringBuilder();
+            for (String tag : e.getKey().split(",")) {
+                if (!tag.startsWith("category=")) {
+                    key.append(key.length() == 0 ? "" : " ").append(tag);
+                }
+            }
+            Long sum = sums.get(key.toString());
+            sums.put(key.toString(), (sum == null ? 0 : sum) + e.getValue());
+        }
+        return sums;
+    }
+
+    private static String nonZero(Map<String, Long> counts) {
+        StringBuilder text = new StringBuilder();
+        for (Map.Entry<String, Long> e : counts.entrySet()) {
+            if (e.getValue() != 0) {
+                text.append(text.length() == 0 ? "" : ", ").append(e.getKey()).append('=').append(e.getValue());
+            }
+        }
+        return text.length() == 0 ? "none" : text.toString();
+    }
+}

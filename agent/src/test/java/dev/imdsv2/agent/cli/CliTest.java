@@ -1,0 +1,77 @@
+package dev.imdsv2.agent.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+
+import org.junit.jupiter.api.Test;
+
+/** The parts of the CLI that need no second JVM; the attach paths are in the integration tests (AttachIT). */
+class CliTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return Cli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aBadArgumentAttachesNothing() {
+        assertEquals(2, run("attach", "all", "mode=obsrve", "token.ttl=300"));
+        assertEquals("imdsv2-agent: nothing attached: imdsv2.mode=obsrve (agent argument) is not valid:"
+                + " expected one of off, observe, upgrade, enforce\n", err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void anUnknownKeyAttachesNothing() {
+        assertEquals(2, run("attach", "123", "colour=blue"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown key 'colour'"), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aPidMustBeANumber() {
+        assertEquals(2, run("status", "my-service"));
+        assertEquals("imdsv2-agent: 'my-service' is not a process id (pid)\n", err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void usageGoesToStdoutWhenAskedAndToStderrWithExit2WhenWrong() {
+        assertEquals(0, run());
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("attach <pid>|all [key=value,...]"));
+        assertEquals(2, run("detach", "1"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("status <pid>"));
+    }
+
+    @Test
+    void countsAreSummedOverCategoriesPerClientVersionAndAction() {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        counts.put("client=urlconnection,version=v1,action=upgraded,category=credentials", 2L);
+        counts.put("client=urlconnection,version=v1,action=passed,category=identity", 1L);
+        counts.put("client=urlconnection,version=v1,action=upgraded,category=placement", 3L);
+
+        Map<String, Long> sums = StatusCommand.byClientVersionAction(counts);
+
+        assertEquals(Map.of("client=urlconnection version=v1 action=upgraded", 5L,
+                "client=urlconnection version=v1 action=passed", 1L), sums);
+    }
+
+    @Test
+    void javaVersionsOldAndNew() {
+        assertEquals(8, Jvms.javaFeatureVersion(spec("1.8")));
+        assertEquals(7, Jvms.javaFeatureVersion(spec("1.7")));
+        assertEquals(25, Jvms.javaFeatureVersion(spec("25")));
+        assertEquals(0, Jvms.javaFeatureVersion(new Properties()));
+    }
+
+    private static Properties spec(String version) {
+        Properties p = new Properties();
+        p.setProperty("java.specification.version", version);
+        return p;
+    }
+}
