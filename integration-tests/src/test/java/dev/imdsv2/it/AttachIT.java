@@ -22,6 +22,30 @@ class AttachIT extends SimulatorTest {
     private static final String DYNAMIC_AGENT_WARNING = "WARNING: A Java agent has been loaded dynamically";
 
     @Test
+    void aClientWhoseClassesWereLoadedBeforeTheAttachIsUpgradedToo() throws Exception {
+        try (ChildJvm app = ChildJvm.withoutAgent().main(AttachTarget.class, url(INSTANCE_ID_PATH), "jdk-httpclient").start()) {
+            String pid = pid(app);
+            app.send("loop 50");
+            for (int i = 0; i < 3; i++) {
+                assertEquals(401, status(app.awaitLine("RESULT jdk-httpclient ")), app.transcript());
+            }
+
+            AgentCli attach = AgentCli.run("attach", pid, agentArgs());
+            long attached = System.currentTimeMillis();
+            assertEquals(0, attach.exitCode, attach.toString());
+            String line;
+            while (status(line = app.awaitLine("RESULT jdk-httpclient ")) != 200) {
+                assertEquals(401, status(line), app.transcript());
+            }
+            long firstSuccess = Long.parseLong(line.split(" ")[2]);
+            app.send("stop");
+            app.awaitLine("STOPPED");
+            assertTrue(firstSuccess - attached < 2000, "first 200 came " + (firstSuccess - attached) + " ms after the attach");
+            assertEquals(1, imds.tokenPutCount());
+        }
+    }
+
+    @Test
     void failingV1CallsSucceedWithin2SecondsOfAttachAndListShowsTheAgent() throws Exception {
         try (ChildJvm app = ChildJvm.withoutAgent().main(AttachTarget.class, url(INSTANCE_ID_PATH), "urlconnection").start()) {
             String pid = pid(app);

@@ -2,6 +2,10 @@ package dev.imdsv2.it.apps;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +24,7 @@ public final class AttachTarget {
 
     static {
         CLIENTS.put("urlconnection", url -> UrlConnectionClient.request("GET", url, null, List.of()));
+        CLIENTS.put("jdk-httpclient", AttachTarget::jdkHttpClientGet);
     }
 
     private static volatile boolean looping;
@@ -62,6 +67,18 @@ public final class AttachTarget {
         for (String client : clients) {
             String result = CLIENTS.get(client).apply(url);
             System.out.println("RESULT " + client + " " + System.currentTimeMillis() + " " + result);
+        }
+    }
+
+    private static final HttpClient JDK_CLIENT = HttpClient.newHttpClient();
+
+    private static String jdkHttpClientGet(String url) {
+        try {
+            HttpResponse<String> response = JDK_CLIENT.send(HttpRequest.newBuilder(URI.create(url)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() + " " + response.body().trim();
+        } catch (Exception e) {
+            return "ERROR " + e;
         }
     }
 
