@@ -49,7 +49,8 @@ public final class ChildJvm implements AutoCloseable {
         private String agentArguments;
         private boolean withAgent;
         private final List<String> jvmOptions = new ArrayList<>();
-        private Class<?> mainClass;
+        private String mainClassName;
+        private String classPath;
         private final List<String> args = new ArrayList<>();
 
         /** Attach the agent with these arguments (null or "" for none). */
@@ -70,8 +71,19 @@ public final class ChildJvm implements AutoCloseable {
         }
 
         public Spec main(Class<?> main, String... arguments) {
-            this.mainClass = main;
+            return main(main.getName(), arguments);
+        }
+
+        /** A main class that is not on this test JVM's class path (an application with its own, see {@link #classPath}). */
+        public Spec main(String className, String... arguments) {
+            this.mainClassName = className;
             this.args.addAll(Arrays.asList(arguments));
+            return this;
+        }
+
+        /** The child's class path instead of {@link #defaultClassPath()}: an application that brings its own libraries. */
+        public Spec classPath(String entries) {
+            this.classPath = entries;
             return this;
         }
 
@@ -83,8 +95,8 @@ public final class ChildJvm implements AutoCloseable {
             }
             command.addAll(jvmOptions);
             command.add("-cp");
-            command.add(childClassPath());
-            command.add(mainClass.getName());
+            command.add(classPath != null ? classPath : defaultClassPath());
+            command.add(mainClassName);
             command.addAll(args);
             ProcessBuilder builder = new ProcessBuilder(command);
             builder.environment().keySet().removeIf(name -> name.startsWith("IMDSV2_") || name.equals("JAVA_TOOL_OPTIONS"));
@@ -130,7 +142,7 @@ public final class ChildJvm implements AutoCloseable {
     }
 
     /** This test JVM's class path without the agent itself: the agent must only arrive as -javaagent. */
-    private static String childClassPath() {
+    public static String defaultClassPath() {
         return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
                 .filter(entry -> !entry.contains("imdsv2-agent") && !entry.replace('\\', '/').contains("/agent/target/"))
                 .collect(Collectors.joining(File.pathSeparator));
