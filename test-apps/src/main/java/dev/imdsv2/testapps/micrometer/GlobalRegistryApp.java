@@ -11,7 +11,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
  * A plain program with nothing but micrometer-core: it adds a registry to {@code Metrics.globalRegistry}, reads
- * IMDS the v1 way once, then prints every meter of that registry as {@code METER name{k=v,...} value}. It runs
+ * IMDS the v1 way once ({@code args[0]}), waits up to {@code args[1]} seconds for the agent's meters to appear, then
+ * prints every meter of that registry as {@code METER name{k=v,...} value}. It runs
  * on the oldest Micrometer the agent supports (1.0.0), so it uses only API that exists there.
  */
 public final class GlobalRegistryApp {
@@ -27,7 +28,7 @@ public final class GlobalRegistryApp {
         }
 
         // The agent binds its meters on a background thread after the first IMDS request: give it a moment.
-        long deadline = System.nanoTime() + 10_000_000_000L;
+        long deadline = System.nanoTime() + Long.parseLong(args[1]) * 1_000_000_000L;
         while (find(registry, "imdsv2.requests") == null && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
