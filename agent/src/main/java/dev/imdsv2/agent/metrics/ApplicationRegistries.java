@@ -28,7 +28,11 @@ public final class ApplicationRegistries {
      */
     static final String METRICS_CLASS = unshaded("io.micrometer.core.instrument.Metrics");
 
+    /** A stand-in for the bootstrap loader (null), which a weak reference cannot tell from a collected one. */
+    private static final WeakReference<ClassLoader> BOOTSTRAP = new WeakReference<ClassLoader>(null);
+
     private final AgentRuntime runtime;
+    /** Every loader whose Micrometer was seen, bound or waiting for the first IMDS request; guarded by {@code this}. */
     private final List<WeakReference<ClassLoader>> seen = new ArrayList<WeakReference<ClassLoader>>();
     private boolean imdsCalled;
 
@@ -81,9 +85,6 @@ public final class ApplicationRegistries {
             bind(loader);
         }
     }
-
-    /** A stand-in for the bootstrap loader (null), which a weak reference cannot tell from a collected one. */
-    private static final WeakReference<ClassLoader> BOOTSTRAP = new WeakReference<ClassLoader>(null);
 
     private void found(ClassLoader loader) {
         if (record(loader)) {

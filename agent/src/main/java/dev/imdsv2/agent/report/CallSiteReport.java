@@ -4,8 +4,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
-import java.util.TimeZone;
 
 import dev.imdsv2.agent.policy.Action;
 
@@ -106,7 +104,7 @@ public final class CallSiteReport {
             if (c == '"' || c == '\\') {
                 json.append('\\').append(c);
             } else if (c < 0x20) {
-                json.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+                json.append("\\u00").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 0xf, 16));
             } else {
                 json.append(c);
             }
@@ -114,10 +112,38 @@ public final class CallSiteReport {
         return json.append('"');
     }
 
-    /** ISO-8601 UTC, always with milliseconds, so every timestamp in the report has the same shape. */
+    /**
+     * ISO-8601 UTC with milliseconds ({@code 2026-01-31T23:59:59.999Z}). Computed by hand (days to civil date,
+     * H. Hinnant's algorithm) because java.text and java.time pull in ~60-100 locale and formatter classes, a
+     * cost the shutdown hook should not add to every exit.
+     */
     static String timestamp(long millis) {
-        java.text.SimpleDateFormat format = new java.text.SimpleDateFormat("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT);
-        format.setTimeZone(TimeZone.getTimeZone("UTC"));
-        return format.format(new java.util.Date(millis));
+        long days = Math.floorDiv(millis, 86_400_000L);
+        long millisOfDay = Math.floorMod(millis, 86_400_000L);
+        long z = days + 719_468;
+        long era = Math.floorDiv(z, 146_097);
+        long dayOfEra = z - era * 146_097;
+        long yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365;
+        long dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100);
+        long monthIndex = (5 * dayOfYear + 2) / 153;
+        long day = dayOfYear - (153 * monthIndex + 2) / 5 + 1;
+        long month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9;
+        long year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+        StringBuilder text = new StringBuilder(24);
+        pad(text, year, 4).append('-');
+        pad(text, month, 2).append('-');
+        pad(text, day, 2).append('T');
+        pad(text, millisOfDay / 3_600_000, 2).append(':');
+        pad(text, millisOfDay / 60_000 % 60, 2).append(':');
+        pad(text, millisOfDay / 1000 % 60, 2).append('.');
+        return pad(text, millisOfDay % 1000, 3).append('Z').toString();
+    }
+
+    private static StringBuilder pad(StringBuilder text, long value, int width) {
+        String digits = Long.toString(value);
+        for (int i = digits.length(); i < width; i++) {
+            text.append('0');
+        }
+        return text.append(digits);
     }
 }

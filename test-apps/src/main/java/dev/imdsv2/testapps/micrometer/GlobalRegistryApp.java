@@ -10,22 +10,22 @@ import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
- * A plain program with nothing but micrometer-core: it adds a registry to {@code Metrics.globalRegistry}, reads
- * IMDS the v1 way once ({@code args[0]}), waits up to {@code args[1]} seconds for the agent's meters to appear, then
+ * A plain program with nothing but micrometer-core: it reads IMDS the v1 way once ({@code args[0]}), then adds a
+ * registry to {@code Metrics.globalRegistry}, waits up to {@code args[1]} seconds for the agent's meters to appear, then
  * prints every meter of that registry as {@code METER name{k=v,...} value}. It runs
  * on the oldest Micrometer the agent supports (1.0.0), so it uses only API that exists there.
  */
 public final class GlobalRegistryApp {
 
     public static void main(String[] args) throws Exception {
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        Metrics.addRegistry(registry);
-
         HttpURLConnection connection = (HttpURLConnection) new URL(args[0]).openConnection();
         int status = connection.getResponseCode();
         try (InputStream body = connection.getInputStream()) {
             System.out.println("IMDS " + status + " " + new String(body.readAllBytes()).trim());
         }
+        // Micrometer is first touched after the IMDS call: the agent meets it as its Metrics class loads.
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Metrics.addRegistry(registry);
 
         // The agent binds its meters on a background thread after the first IMDS request: give it a moment.
         long deadline = System.nanoTime() + Long.parseLong(args[1]) * 1_000_000_000L;
