@@ -3,15 +3,20 @@ package dev.imdsv2.agent;
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 
 import dev.imdsv2.agent.config.AgentConfig;
 import dev.imdsv2.agent.config.ConfigLoader;
 import dev.imdsv2.agent.config.Mode;
 import dev.imdsv2.agent.jdkhttpclient.JdkHttpClientInstrumentation;
 import dev.imdsv2.agent.jmx.AgentMBeanImpl;
+import dev.imdsv2.agent.metrics.ApplicationRegistries;
+import dev.imdsv2.agent.metrics.PrometheusEndpoint;
 import dev.imdsv2.agent.policy.DecisionPath;
 import dev.imdsv2.agent.report.AgentLog;
+import dev.imdsv2.agent.report.CallSiteReport;
 import dev.imdsv2.agent.report.CallSites;
+import dev.imdsv2.agent.report.ReportFile;
 import dev.imdsv2.agent.report.RequestCounters;
 import dev.imdsv2.agent.report.TokenFetchStats;
 import dev.imdsv2.agent.token.TokenManager;
@@ -33,7 +38,12 @@ public final class AgentRuntime {
     private final RequestCounters counters;
     private final CallSites callSites;
     private final TokenFetchStats tokenFetches;
+    /** Null when {@code imdsv2.metrics.application-registry=false}. */
+    private final ApplicationRegistries applicationRegistries;
     private volatile AgentConfig config;
+    /** Guarded by the class lock, like {@link #current}: each starts once, on start or on a re-attach that sets its key. */
+    private boolean prometheusStarted;
+    private boolean reportFileStarted;
 
     private AgentRuntime(AgentConfig config) {
         this.config = config;
@@ -41,10 +51,11 @@ public final class AgentRuntime {
         this.callSites = new CallSites();
         this.tokenFetches = new TokenFetchStats();
         this.tokens = new TokenManager(config, tokenFetches);
+        this.applicationRegistries = config.applicationRegistry() ? new ApplicationRegistries(this) : null;
         this.decisions = new DecisionPath(config, tokens, counters, callSites, new Runnable() {
             @Override
             public void run() {
-                registerMBeanInBackground();
+                onFirstImdsRequest();
             }
         });
     }
@@ -52,15 +63,19 @@ public final class AgentRuntime {
     /**
      * The MBean costs the platform MBean server, ~300 ms and ~20 MB in a small JVM, so it is not set up at
      * start: it appears with the first IMDS request (on a short-lived thread, off the request's path), on a
-     * re-attach, or at start when the JVM has JMX switched on anyway.
+     * re-attach, or at start when the JVM has JMX switched on anyway. The meters join the application's own
+     * Micrometer at the same moment, for the same reason.
      */
-    private void registerMBeanInBackground() {
+    private void onFirstImdsRequest() {
         Thread thread = new Thread(new Runnable() {
             @Override
             public void run() {
                 registerMBean();
+                if (applicationRegistries != null) {
+                    applicationRegistries.imdsCalled();
+                }
             }
-        }, "imdsv2-agent-jmx");
+        }, "imdsv2-agent-first-request");
         thread.setDaemon(true);
         thread.start();
     }
@@ -87,6 +102,7 @@ public final class AgentRuntime {
         List<String> clients = runtime.instrument(instrumentation);
         current = runtime;
         runtime.publish();
+        runtime.startMetricsAndReport();
         if (System.getProperty("com.sun.management.jmxremote") != null
                 || System.getProperty("com.sun.management.jmxremote.port") != null) {
             runtime.registerMBean(); // the JVM pays for JMX anyway
@@ -110,15 +126,21 @@ public final class AgentRuntime {
             transformer.add(jdkHttpClient);
             clients.add(JdkHttpClientInstrumentation.CLIENT);
         }
+        if (applicationRegistries != null) {
+            transformer.add(applicationRegistries.sighting());
+        }
         instrumentation.addTransformer(transformer, true);
-        if (urlConnection != null || jdkHttpClient != null) {
-            // Loaded before the agent (attach at run time, or another agent's premain): patch them now.
-            Class<?>[] loaded = instrumentation.getAllLoadedClasses();
-            if (urlConnection != null) {
-                urlConnection.retransformIfLoaded(loaded);
-            }
-            if (jdkHttpClient != null) {
-                jdkHttpClient.retransformIfLoaded(loaded);
+        // Classes loaded before the agent (attach at run time, or another agent's premain) are handled now.
+        Class<?>[] loaded = instrumentation.getAllLoadedClasses();
+        if (urlConnection != null) {
+            urlConnection.retransformIfLoaded(loaded);
+        }
+        if (jdkHttpClient != null) {
+            jdkHttpClient.retransformIfLoaded(loaded);
+        }
+        if (applicationRegistries != null) {
+            for (Class<?> c : loaded) {
+                applicationRegistries.noteIfMicrometer(c);
             }
         }
         return clients;
@@ -131,6 +153,7 @@ public final class AgentRuntime {
         }
         apply(next);
         registerMBean();
+        startMetricsAndReport();
         AgentLog.log().info("imdsv2-agent {} reconfigured: mode={}, endpoints={}", version(),
                 next.mode().configName(), next.endpoints());
     }
@@ -141,6 +164,33 @@ public final class AgentRuntime {
         tokens.reconfigure(next);
         decisions.reconfigure(next);
         publish();
+    }
+
+    /**
+     * The Prometheus endpoint and the report file, each when its key is set: without them neither Micrometer
+     * nor a thread of theirs is ever loaded or started.
+     */
+    private void startMetricsAndReport() {
+        AgentConfig c = config;
+        if (c.prometheusPort() != null && !prometheusStarted) {
+            prometheusStarted = true;
+            PrometheusEndpoint.startInBackground(this, c.prometheusHost(), c.prometheusPort());
+        }
+        if (c.reportFile() != null && !reportFileStarted) {
+            reportFileStarted = true;
+            ReportFile.start(c.reportFile(), new Callable<String>() {
+                @Override
+                public String call() {
+                    return callSiteReport();
+                }
+            });
+        }
+    }
+
+    /** The call-site report (JSON) of this moment: the report file and JMX show the same document. */
+    public String callSiteReport() {
+        return CallSiteReport.json(version(), config.mode().configName(), counters, callSites,
+                System.currentTimeMillis());
     }
 
     /** The run-time mode switch (JMX): effective on the next request. */

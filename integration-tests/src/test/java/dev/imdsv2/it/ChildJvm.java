@@ -52,7 +52,8 @@ public final class ChildJvm implements AutoCloseable {
         private String agentArguments;
         private boolean withAgent;
         private final List<String> jvmOptions = new ArrayList<>();
-        private Class<?> mainClass;
+        private String mainClassName;
+        private String classPath;
         private final List<String> args = new ArrayList<>();
         private Path libraries;
 
@@ -84,8 +85,19 @@ public final class ChildJvm implements AutoCloseable {
         }
 
         public Spec main(Class<?> main, String... arguments) {
-            this.mainClass = main;
+            return main(main.getName(), arguments);
+        }
+
+        /** A main class that is not on this test JVM's class path (an application with its own, see {@link #classPath}). */
+        public Spec main(String className, String... arguments) {
+            this.mainClassName = className;
             this.args.addAll(Arrays.asList(arguments));
+            return this;
+        }
+
+        /** The child's class path instead of {@link #defaultClassPath()}: an application that brings its own libraries. */
+        public Spec classPath(String entries) {
+            this.classPath = entries;
             return this;
         }
 
@@ -97,8 +109,8 @@ public final class ChildJvm implements AutoCloseable {
             }
             command.addAll(jvmOptions);
             command.add("-cp");
-            command.add(childClassPath(libraries));
-            command.add(mainClass.getName());
+            command.add(classPath != null ? classPath : childClassPath(libraries));
+            command.add(mainClassName);
             command.addAll(args);
             ProcessBuilder builder = new ProcessBuilder(command);
             builder.environment().keySet().removeIf(name -> name.startsWith("IMDSV2_") || name.equals("JAVA_TOOL_OPTIONS"));
@@ -141,6 +153,15 @@ public final class ChildJvm implements AutoCloseable {
 
     static Path javaExecutable() {
         return javaHome().resolve("bin/java");
+    }
+
+    /** This test JVM's class path without the agent itself: the agent must only arrive as -javaagent. */
+    public static String defaultClassPath() {
+        try {
+            return childClassPath(null);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /**

@@ -97,6 +97,11 @@ public final class AgentMBeanImpl implements AgentMXBean {
     }
 
     @Override
+    public String getCallSiteReport() {
+        return runtime.callSiteReport();
+    }
+
+    @Override
     public long getV1RequestsReachingImds() {
         return runtime.counters().total("v1", Action.PASSED);
     }

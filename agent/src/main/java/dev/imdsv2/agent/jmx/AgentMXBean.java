@@ -35,6 +35,12 @@ public interface AgentMXBean {
     /** One line per v1 call site: {@code site client=.. category=.. upgraded=.. passed=.. blocked=..}. */
     String[] getCallSites();
 
+    /**
+     * The call-site report as JSON, the document {@code imdsv2.report.file} holds: per call site client, category,
+     * counts per action, first and last seen; totals; the readiness verdict.
+     */
+    String getCallSiteReport();
+
     /** Tokenless requests that reached IMDS as such (v1, passed): 0 means it is safe to require tokens. */
     long getV1RequestsReachingImds();
 

@@ -2,9 +2,11 @@ package dev.imdsv2.agent.report;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.imdsv2.agent.policy.Action;
@@ -51,27 +53,63 @@ public final class RequestCounters {
         }
     }
 
+    /**
+     * Told about each series as it first appears, so meters can be bound to its live count then. Called on the
+     * request's thread, rarely (the tags are bounded): it must not throw and must not block.
+     */
+    public interface SeriesListener {
+        void requestSeries(Key key, AtomicLong count);
+
+        void unauthorizedSeries(String client, AtomicLong count);
+    }
+
     private final ConcurrentMap<Key, AtomicLong> requests = new ConcurrentHashMap<Key, AtomicLong>();
     private final ConcurrentMap<String, AtomicLong> unauthorized = new ConcurrentHashMap<String, AtomicLong>();
+    private final List<SeriesListener> listeners = new CopyOnWriteArrayList<SeriesListener>();
 
     public void countRequest(String client, String version, Action action, Category category) {
-        counter(requests, new Key(client, version, action, category)).incrementAndGet();
+        Key key = new Key(client, version, action, category);
+        AtomicLong counter = requests.get(key);
+        if (counter == null) {
+            AtomicLong created = new AtomicLong();
+            counter = requests.putIfAbsent(key, created);
+            if (counter == null) {
+                counter = created;
+                for (SeriesListener listener : listeners) {
+                    listener.requestSeries(key, created);
+                }
+            }
+        }
+        counter.incrementAndGet();
     }
 
     public void countUnauthorized(String client) {
-        counter(unauthorized, client).incrementAndGet();
-    }
-
-    private static <K> AtomicLong counter(ConcurrentMap<K, AtomicLong> map, K key) {
-        AtomicLong counter = map.get(key);
+        AtomicLong counter = unauthorized.get(client);
         if (counter == null) {
             AtomicLong created = new AtomicLong();
-            counter = map.putIfAbsent(key, created);
+            counter = unauthorized.putIfAbsent(client, created);
             if (counter == null) {
                 counter = created;
+                for (SeriesListener listener : listeners) {
+                    listener.unauthorizedSeries(client, created);
+                }
             }
         }
-        return counter;
+        counter.incrementAndGet();
+    }
+
+    /**
+     * Adds a listener and tells it about every series that exists already. A series created meanwhile may be
+     * reported twice; binding a meter is idempotent.
+     */
+    public void addListener(SeriesListener listener) {
+        listeners.add(listener);
+        for (Map.Entry<Key, AtomicLong> entry : requests.entrySet()) {
+            listener.requestSeries(entry.getKey(), entry.getValue());
+        }
+        for (Map.Entry<String, AtomicLong> entry : unauthorized.entrySet()) {
+            listener.unauthorizedSeries(entry.getKey(), entry.getValue());
+        }
     }
 
     public Map<Key, Long> requests() {

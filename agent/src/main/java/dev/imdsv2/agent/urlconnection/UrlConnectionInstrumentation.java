@@ -160,17 +160,20 @@ public final class UrlConnectionInstrumentation implements ClassPatch {
                 }
                 decisions.unauthorized(CLIENT, state.endpoint, state.tokenAdded);
                 state.tokenAdded = null;
-                // IMDS dropped the token (expired early, IMDS restarted): one retry with a fresh one, so a
-                // request that would have worked without the agent does not fail because of it.
+                // IMDS dropped the token (expired early, IMDS restarted): one re-send, so a request that would
+                // have worked without the agent does not fail because of it. With a fresh token it is the same,
+                // already counted request; without one it goes back through beforeHop and is decided again like
+                // any tokenless request (passed in upgrade mode, blocked in enforce).
                 if (!retriesUnauthorized || state.resent) {
                     return false;
                 }
                 String fresh = decisions.freshToken(state.endpoint);
-                if (fresh == null) {
-                    return false;
+                if (fresh != null) {
+                    MessageHeaders.set(requests, DecisionPath.TOKEN_HEADER, fresh);
+                    state.tokenAdded = fresh;
+                } else {
+                    MessageHeaders.remove(requests, DecisionPath.TOKEN_HEADER);
                 }
-                MessageHeaders.set(requests, DecisionPath.TOKEN_HEADER, fresh);
-                state.tokenAdded = fresh;
                 state.resent = true;
                 return true;
             }
