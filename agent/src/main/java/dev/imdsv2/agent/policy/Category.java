@@ -23,6 +23,29 @@ public enum Category {
         return tag;
     }
 
+    /**
+     * The {@code imdsv2.upgrade.paths} prefixes that allow this category's reads (the {@code /latest/} forms),
+     * for the report's suggested policy; {@code *} where no narrower prefix covers it, none for the token PUT.
+     */
+    public String[] allowingPathPrefixes() {
+        switch (this) {
+            case CREDENTIALS:
+                return new String[] {"/latest/meta-data/iam/", "/latest/meta-data/identity-credentials/"};
+            case IDENTITY:
+                return new String[] {"/latest/dynamic/instance-identity/"};
+            case PLACEMENT:
+                return new String[] {"/latest/meta-data/placement/"};
+            case USER_DATA:
+                return new String[] {"/latest/user-data"};
+            case OTHER_META_DATA:
+                return new String[] {"/latest/meta-data/"};
+            case OTHER:
+                return new String[] {"*"};
+            default:
+                return new String[0];
+        }
+    }
+
     /** Classifies {@code /latest/...} and versioned {@code /2021-03-23/...} paths alike. */
     public static Category of(String path) {
         if (path == null || !path.startsWith("/")) {

@@ -1,9 +1,12 @@
 package dev.imdsv2.agent.report;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 import dev.imdsv2.agent.policy.Action;
 
@@ -49,6 +52,7 @@ public final class CallSiteReport {
         actionCounts(json, counters, "v1");
         json.append("}, \"v2\": ").append(counters.total("v2", null)).append("},\n");
         indent(json, 1).append("\"v1RequestsReachingImds\": ").append(reaching).append(",\n");
+        suggestedPolicy(json, sites);
         indent(json, 1).append("\"callSites\": [");
         for (int i = 0; i < sites.size(); i++) {
             CallSites.Site site = sites.get(i);
@@ -70,6 +74,38 @@ public final class CallSiteReport {
         json.append(sites.isEmpty() ? "]\n" : "\n" + "  ]\n");
         json.append("}\n");
         return json.toString();
+    }
+
+    /**
+     * The callers and paths seen, ready to paste into {@code imdsv2.upgrade.callers} / {@code imdsv2.upgrade.paths}
+     * (lists with {@code ;}, which every configuration source accepts): each v1 call site's class, and the path
+     * prefixes of the categories they read. A starting point to narrow, not a verdict: review it before enforcing.
+     */
+    private static void suggestedPolicy(StringBuilder json, List<CallSites.Site> sites) {
+        Set<String> callers = new TreeSet<String>();
+        Set<String> paths = new TreeSet<String>();
+        for (CallSites.Site site : sites) {
+            int paren = site.site.indexOf('(');
+            int dot = paren < 0 ? -1 : site.site.lastIndexOf('.', paren);
+            if (dot > 0) {
+                callers.add(site.site.substring(0, dot));
+            }
+            paths.addAll(Arrays.asList(site.category.allowingPathPrefixes()));
+        }
+        String callerList = join(callers);
+        String pathList = paths.contains("*") ? "*" : join(paths);
+        indent(json, 1).append("\"suggestedPolicy\": {");
+        field(json, 0, "upgrade.callers", callerList).append(", ");
+        field(json, 0, "upgrade.paths", pathList).append(", ");
+        field(json, 0, "agentArguments", "upgrade.callers=" + callerList + ",upgrade.paths=" + pathList).append("},\n");
+    }
+
+    private static String join(Set<String> items) {
+        StringBuilder text = new StringBuilder();
+        for (String item : items) {
+            text.append(text.length() == 0 ? "" : ";").append(item);
+        }
+        return text.toString();
     }
 
     private static void actionCounts(StringBuilder json, RequestCounters counters, String version) {

@@ -43,6 +43,30 @@ class CallSiteReportTest {
     }
 
     @Test
+    void suggestsAPolicyThatAllowsExactlyWhatWasSeen() {
+        RequestCounters counters = new RequestCounters();
+        CallSites sites = new CallSites();
+        sites.record("com.amazonaws.internal.EC2ResourceFetcher.doReadResource(EC2ResourceFetcher.java:66)", "urlconnection",
+                Category.CREDENTIALS, Action.PASSED);
+        sites.record("com.example.Placement.region(Placement.java:12)", "okhttp", Category.PLACEMENT, Action.PASSED);
+
+        String json = CallSiteReport.json("1.0", "observe", counters, sites, 0L);
+
+        String callers = "com.amazonaws.internal.EC2ResourceFetcher;com.example.Placement";
+        String paths = "/latest/meta-data/iam/;/latest/meta-data/identity-credentials/;/latest/meta-data/placement/";
+        assertTrue(json.contains("\"suggestedPolicy\": {\"upgrade.callers\": \"" + callers + "\", \"upgrade.paths\": \"" + paths
+                + "\", \"agentArguments\": \"upgrade.callers=" + callers + ",upgrade.paths=" + paths + "\"}"), json);
+        // Pasted as agent arguments, it is a valid configuration that allows those callers and paths, nothing else.
+        dev.imdsv2.agent.config.AgentConfig config = dev.imdsv2.agent.config.ConfigLoader.load(
+                "upgrade.callers=" + callers + ",upgrade.paths=" + paths, new java.util.Properties(), java.util.Map.of());
+        assertEquals(java.util.List.of(), config.problems());
+        assertTrue(config.upgradeCallers().allows("com.example.Placement"));
+        assertTrue(!config.upgradeCallers().allows("com.example.Ssrf"));
+        assertTrue(config.upgradePaths().allows("/latest/meta-data/iam/security-credentials/role"));
+        assertTrue(!config.upgradePaths().allows("/latest/user-data"));
+    }
+
+    @Test
     void timestampsAreIso8601Utc() {
         for (long millis : new long[] {0L, 951_782_400_000L, 1_709_251_199_999L, 4_102_444_800_001L, 1_798_761_599_123L}) {
             assertEquals(java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
