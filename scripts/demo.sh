@@ -36,7 +36,7 @@ for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$IMDS_PORT") 2>/dev/null 
 echo "== IMDS simulator on $IMDS, tokens required"
 
 # The service's result lines (one per client) and the agent's own lines; the AWS SDK's stack traces are noise here.
-service_lines() { grep -E '^(HttpURLConnection|Apache|OkHttp|JDK HttpClient|AWS SDK|SUMMARY|\[imdsv2-agent\])' || true; }
+service_lines() { grep --line-buffered -E '^(HttpURLConnection|Apache|OkHttp|JDK HttpClient|AWS SDK|SUMMARY|\[imdsv2-agent\])' || true; }
 run_service() { # $1 = agent arguments or "" for no agent; the rest: extra service arguments
   local args="$1"; shift
   if [[ -z "$args" ]]; then
@@ -56,23 +56,25 @@ run_service "mode=observe"
 
 echo
 echo "== 3. with the agent, mode=upgrade: tokens added; Prometheus metrics on 127.0.0.1:$METRICS_PORT"
-run_service "mode=upgrade,metrics.prometheus.port=$METRICS_PORT,report.file=$WORK/report.json" --linger-ms 4000 >"$WORK/upgrade.out" &
+java -javaagent:"$AGENT=endpoints=$IMDS,mode=upgrade,metrics.prometheus.port=$METRICS_PORT" \
+  -jar "$APP" --imds "$IMDS" --linger-ms 5000 >"$WORK/upgrade.raw" 2>&1 &
 UPGRADE_PID=$!
 PIDS+=($UPGRADE_PID)
-for _ in $(seq 1 100); do grep -q '^SUMMARY' "$WORK/upgrade.out" 2>/dev/null && break; sleep 0.1; done
-cat "$WORK/upgrade.out"
+for _ in $(seq 1 200); do grep -q '^SUMMARY' "$WORK/upgrade.raw" 2>/dev/null && break; sleep 0.1; done
+service_lines <"$WORK/upgrade.raw" | tee "$WORK/upgrade.out"
 METRICS="$(curl -fsS "http://127.0.0.1:$METRICS_PORT/metrics" 2>/dev/null || true)"
-wait "$UPGRADE_PID" || true
 echo
 echo "-- key series from http://127.0.0.1:$METRICS_PORT/metrics"
 if [[ -n "$METRICS" ]]; then
-  grep -E '^imdsv2_(requests_total|token_fetch_seconds_count|call_sites|unauthorized_total)' <<<"$METRICS" | sort || true
+  grep -E '^imdsv2_(requests_total|token_fetch_seconds_count|call_sites|unauthorized_total)' <<<"$METRICS" \
+    | grep -vE ' 0(\.0)?$' | sort || true
 else
   echo "(no metrics endpoint answered)"
 fi
 echo
-echo "-- call-site report ($WORK/report.json)"
-if [[ -s "$WORK/report.json" ]]; then cat "$WORK/report.json"; echo; else echo "(no report written)"; fi
+echo "-- call-site report, as 'java -jar $AGENT status $UPGRADE_PID' prints it"
+java -jar "$AGENT" status "$UPGRADE_PID" || true
+wait "$UPGRADE_PID" || true
 
 echo
 echo "== 4. with the agent, mode=enforce, only the AWS SDK allowed (upgrade.callers=com.amazonaws.)"
