@@ -2,12 +2,18 @@ package dev.imdsv2.agent;
 
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
+import dev.imdsv2.agent.apache4.Apache4Instrumentation;
+import dev.imdsv2.agent.apache5.Apache5Instrumentation;
+import dev.imdsv2.agent.clients.ClientInstrumentation;
+import dev.imdsv2.agent.clients.ThirdPartyClients;
 import dev.imdsv2.agent.config.AgentConfig;
 import dev.imdsv2.agent.config.ConfigLoader;
 import dev.imdsv2.agent.config.Mode;
 import dev.imdsv2.agent.jmx.AgentMBeanImpl;
+import dev.imdsv2.agent.okhttp.OkHttpInstrumentation;
 import dev.imdsv2.agent.policy.DecisionPath;
 import dev.imdsv2.agent.report.AgentLog;
 import dev.imdsv2.agent.report.CallSites;
@@ -103,10 +109,29 @@ public final class AgentRuntime {
             transformer.add(urlConnection);
             clients.add(UrlConnectionInstrumentation.CLIENT);
         }
+        List<ClientInstrumentation> thirdParty = new ArrayList<ClientInstrumentation>();
+        for (ClientInstrumentation client : Arrays.asList(new OkHttpInstrumentation(), new Apache4Instrumentation(),
+                new Apache5Instrumentation())) {
+            if (config.instrumentationEnabled(client.client())) {
+                thirdParty.add(client);
+            }
+        }
+        ThirdPartyClients thirdPartyClients = null;
+        if (!thirdParty.isEmpty()) {
+            thirdPartyClients = new ThirdPartyClients(thirdParty, decisions);
+            transformer.delegate(thirdPartyClients.targetClasses(), thirdPartyClients);
+            clients.addAll(ThirdPartyClients.tags(thirdParty));
+        }
         instrumentation.addTransformer(transformer, true);
-        if (urlConnection != null) {
-            // Loaded before the agent (attach at run time, or another agent's premain): patch it now.
-            urlConnection.retransformIfLoaded(instrumentation.getAllLoadedClasses());
+        if (urlConnection != null || thirdPartyClients != null) {
+            // Loaded before the agent (attach at run time, or another agent's premain): patch them now.
+            Class<?>[] loaded = instrumentation.getAllLoadedClasses();
+            if (urlConnection != null) {
+                urlConnection.retransformIfLoaded(loaded);
+            }
+            if (thirdPartyClients != null) {
+                thirdPartyClients.retransformIfLoaded(instrumentation, loaded);
+            }
         }
         return clients;
     }

@@ -51,6 +51,7 @@ public final class ChildJvm implements AutoCloseable {
         private final List<String> jvmOptions = new ArrayList<>();
         private Class<?> mainClass;
         private final List<String> args = new ArrayList<>();
+        private final List<String> librarySets = new ArrayList<>();
 
         /** Attach the agent with these arguments (null or "" for none). */
         public Spec agent(String arguments) {
@@ -69,6 +70,16 @@ public final class ChildJvm implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Runs the app with these client library sets (folders under {@code it.client.libs}, as the pom's
+         * copy-client-libraries step fills them) instead of this test JVM's class path: only the test classes
+         * and exactly those jars, so no other version of a client can be picked up.
+         */
+        public Spec libraries(String... sets) {
+            librarySets.addAll(Arrays.asList(sets));
+            return this;
+        }
+
         public Spec main(Class<?> main, String... arguments) {
             this.mainClass = main;
             this.args.addAll(Arrays.asList(arguments));
@@ -83,7 +94,7 @@ public final class ChildJvm implements AutoCloseable {
             }
             command.addAll(jvmOptions);
             command.add("-cp");
-            command.add(childClassPath());
+            command.add(librarySets.isEmpty() ? childClassPath() : libraryClassPath(librarySets));
             command.add(mainClass.getName());
             command.addAll(args);
             ProcessBuilder builder = new ProcessBuilder(command);
@@ -134,6 +145,22 @@ public final class ChildJvm implements AutoCloseable {
         return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
                 .filter(entry -> !entry.contains("imdsv2-agent") && !entry.replace('\\', '/').contains("/agent/target/"))
                 .collect(Collectors.joining(File.pathSeparator));
+    }
+
+    private static String libraryClassPath(List<String> sets) {
+        List<String> entries = new ArrayList<>();
+        Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(entry -> entry.replace('\\', '/').endsWith("/test-classes")).forEach(entries::add);
+        String libs = System.getProperty("it.client.libs");
+        for (String set : sets) {
+            Path dir = Paths.get(libs, set);
+            try (java.util.stream.Stream<Path> jars = Files.list(dir)) {
+                jars.filter(p -> p.toString().endsWith(".jar")).sorted().forEach(p -> entries.add(p.toString()));
+            } catch (IOException e) {
+                fail("no client library set " + dir + " (run the tests through Maven's verify phase): " + e);
+            }
+        }
+        return String.join(File.pathSeparator, entries);
     }
 
     private Thread pump(java.io.InputStream in, List<String> sink, boolean queue) {

@@ -1,0 +1,22 @@
+package dev.imdsv2.it;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import dev.imdsv2.it.apps.OkHttpApp;
+
+/** OkHttp 3.12 (oldest claimed), 4.12 and 5.x (newest), sync ({@code execute}) and async ({@code enqueue}). */
+class OkHttpIT extends ThirdPartyClientTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"okhttp-oldest", "okhttp-4", "okhttp-newest"})
+    void upgradesOnlyWhatMayBeUpgraded(String librarySet) throws Exception {
+        upgradesOnlyWhatMayBeUpgraded(OkHttpApp.class, librarySet, SYNC_AND_ASYNC);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"okhttp-oldest", "okhttp-newest"})
+    void tokenlessGetsFailWithoutTheAgent(String librarySet) throws Exception {
+        tokenlessGetsFailWithoutTheAgent(OkHttpApp.class, librarySet, SYNC_AND_ASYNC);
+    }
+}
