@@ -96,8 +96,9 @@ public final class ThirdPartyClients implements ClassFileTransformer {
         AgentBuilder.Transformer.ForAdvice advice = new AgentBuilder.Transformer.ForAdvice()
                 .include(ThirdPartyClients.class.getClassLoader());
         AgentBuilder builder = new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
+                // Retransformation of loaded classes goes through the agent's own transformer (see above), so no
+                // redefinition strategy here; only changes that retransformation allows.
                 .disableClassFormatChanges()
-                .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
                 // Byte Buddy's default ignores bootstrap and its own classes; only our targets ever get here.
                 .ignore(ElementMatchers.none())
                 .with(new ErrorListener());
