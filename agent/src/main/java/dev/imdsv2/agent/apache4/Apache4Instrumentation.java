@@ -29,6 +29,8 @@ import dev.imdsv2.agent.clients.ClientInstrumentation;
  */
 public final class Apache4Instrumentation implements ClientInstrumentation {
     public static final String CLIENT = "apache-httpclient-4";
+    /** Advice classes are named, not referenced: read from the jar as class files, they are never loaded. */
+    private static final String ADVICE = "dev.imdsv2.agent.apache4.";
     static final String PROCESSOR = "org.apache.http.protocol.ImmutableHttpProcessor";
     static final String CLASSIC_EXECUTOR = "org.apache.http.protocol.HttpRequestExecutor";
     static final String ASYNC_HANDLER = "org.apache.http.impl.nio.client.DefaultClientExchangeHandlerImpl";
@@ -53,12 +55,12 @@ public final class Apache4Instrumentation implements ClientInstrumentation {
         return builder
                 .type(named(PROCESSOR)).transform(advice.advice(
                         named("process").and(takesArguments(2)).and(takesArgument(0, named("org.apache.http.HttpRequest"))),
-                        RequestProcessorAdvice.class.getName()))
+                        ADVICE + "RequestProcessorAdvice"))
                 .type(named(CLASSIC_EXECUTOR)).transform(advice.advice(
                         named("execute").and(takesArguments(3)).and(takesArgument(0, named("org.apache.http.HttpRequest"))),
-                        ClassicResponseAdvice.class.getName()))
+                        ADVICE + "ClassicResponseAdvice"))
                 .type(namedOneOf(ASYNC_HANDLER, MINIMAL_ASYNC_HANDLER)).transform(advice.advice(
                         named("responseReceived").and(takesArguments(1)),
-                        AsyncResponseAdvice.class.getName()));
+                        ADVICE + "AsyncResponseAdvice"));
     }
 }

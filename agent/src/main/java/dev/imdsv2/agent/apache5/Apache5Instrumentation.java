@@ -25,6 +25,8 @@ import dev.imdsv2.agent.clients.ClientInstrumentation;
  */
 public final class Apache5Instrumentation implements ClientInstrumentation {
     public static final String CLIENT = "apache-httpclient-5";
+    /** Advice classes are named, not referenced: read from the jar as class files, they are never loaded. */
+    private static final String ADVICE = "dev.imdsv2.agent.apache5.";
     static final String CLASSIC_MAIN_EXEC = "org.apache.hc.client5.http.impl.classic.MainClientExec";
     static final String ASYNC_MAIN_EXEC = "org.apache.hc.client5.http.impl.async.HttpAsyncMainClientExec";
     static final String REDIRECT_STRATEGY = "org.apache.hc.client5.http.impl.DefaultRedirectStrategy";
@@ -48,12 +50,12 @@ public final class Apache5Instrumentation implements ClientInstrumentation {
         return builder
                 .type(named(CLASSIC_MAIN_EXEC)).transform(advice.advice(
                         named("execute").and(takesArgument(1, named("org.apache.hc.client5.http.classic.ExecChain$Scope"))),
-                        ClassicExecAdvice.class.getName()))
+                        ADVICE + "ClassicExecAdvice"))
                 .type(named(ASYNC_MAIN_EXEC)).transform(advice.advice(
                         named("execute").and(takesArgument(2, named("org.apache.hc.client5.http.async.AsyncExecChain$Scope"))),
-                        AsyncExecAdvice.class.getName()))
+                        ADVICE + "AsyncExecAdvice"))
                 .type(named(REDIRECT_STRATEGY)).transform(advice.advice(
                         named("isRedirected").and(takesArguments(3)),
-                        RedirectStrategyAdvice.class.getName()));
+                        ADVICE + "RedirectStrategyAdvice"));
     }
 }

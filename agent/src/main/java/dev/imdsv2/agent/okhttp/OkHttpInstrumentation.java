@@ -27,6 +27,8 @@ import dev.imdsv2.agent.clients.ClientInstrumentation;
  */
 public final class OkHttpInstrumentation implements ClientInstrumentation {
     public static final String CLIENT = "okhttp";
+    /** Advice classes are named, not referenced: read from the jar as class files, they are never loaded. */
+    private static final String ADVICE = "dev.imdsv2.agent.okhttp.";
     private static final String CHAIN = "okhttp3.internal.http.RealInterceptorChain";
 
     @Override
@@ -45,6 +47,6 @@ public final class OkHttpInstrumentation implements ClientInstrumentation {
                 named("proceed").and(takesArgument(0, named("okhttp3.Request"))).and(
                         takesArguments(4).or(takesArguments(1).and(
                                 isDeclaredBy(not(declaresMethod(named("proceed").and(takesArguments(4)))))))),
-                OkHttpChainAdvice.class.getName()));
+                ADVICE + "OkHttpChainAdvice"));
     }
 }
