@@ -2,9 +2,14 @@ package dev.imdsv2.agent;
 
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import dev.imdsv2.agent.apache4.Apache4Instrumentation;
+import dev.imdsv2.agent.apache5.Apache5Instrumentation;
+import dev.imdsv2.agent.clients.ClientInstrumentation;
+import dev.imdsv2.agent.clients.ThirdPartyClients;
 import dev.imdsv2.agent.config.AgentConfig;
 import dev.imdsv2.agent.config.ConfigLoader;
 import dev.imdsv2.agent.config.Mode;
@@ -12,6 +17,7 @@ import dev.imdsv2.agent.jdkhttpclient.JdkHttpClientInstrumentation;
 import dev.imdsv2.agent.jmx.AgentMBeanImpl;
 import dev.imdsv2.agent.metrics.ApplicationRegistries;
 import dev.imdsv2.agent.metrics.PrometheusEndpoint;
+import dev.imdsv2.agent.okhttp.OkHttpInstrumentation;
 import dev.imdsv2.agent.policy.DecisionPath;
 import dev.imdsv2.agent.report.AgentLog;
 import dev.imdsv2.agent.report.CallSiteReport;
@@ -126,6 +132,19 @@ public final class AgentRuntime {
             transformer.add(jdkHttpClient);
             clients.add(JdkHttpClientInstrumentation.CLIENT);
         }
+        List<ClientInstrumentation> thirdParty = new ArrayList<ClientInstrumentation>();
+        for (ClientInstrumentation client : Arrays.asList(new OkHttpInstrumentation(), new Apache4Instrumentation(),
+                new Apache5Instrumentation())) {
+            if (config.instrumentationEnabled(client.client())) {
+                thirdParty.add(client);
+            }
+        }
+        ThirdPartyClients thirdPartyClients = null;
+        if (!thirdParty.isEmpty()) {
+            thirdPartyClients = new ThirdPartyClients(thirdParty, decisions);
+            transformer.delegate(thirdPartyClients.targetClasses(), thirdPartyClients);
+            clients.addAll(ThirdPartyClients.tags(thirdParty));
+        }
         if (applicationRegistries != null) {
             transformer.add(applicationRegistries.sighting());
         }
@@ -137,6 +156,9 @@ public final class AgentRuntime {
         }
         if (jdkHttpClient != null) {
             jdkHttpClient.retransformIfLoaded(loaded);
+        }
+        if (thirdPartyClients != null) {
+            thirdPartyClients.retransformIfLoaded(instrumentation, loaded);
         }
         if (applicationRegistries != null) {
             for (Class<?> c : loaded) {

@@ -1,6 +1,7 @@
 package dev.imdsv2.agent;
 
 import java.lang.instrument.ClassFileTransformer;
+import java.lang.instrument.IllegalClassFormatException;
 import java.security.ProtectionDomain;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -9,13 +10,23 @@ import dev.imdsv2.agent.report.AgentLog;
 
 /**
  * The agent's only transformer. It sees every class the JVM loads, so it does nothing but a map
- * lookup by name until a class it patches comes along.
+ * lookup by name until a class it patches comes along: either a {@link ClassPatch} of its own, or a
+ * class it hands to another transformer (the third-party clients', whose Byte Buddy machinery is built
+ * only when the first such class arrives).
  */
 final class AgentTransformer implements ClassFileTransformer {
     private final Map<String, ClassPatch> patches = new ConcurrentHashMap<String, ClassPatch>();
+    private final Map<String, ClassFileTransformer> delegates = new ConcurrentHashMap<String, ClassFileTransformer>();
 
     void add(ClassPatch patch) {
         patches.put(patch.internalName(), patch);
+    }
+
+    /** Hands the classes of these internal names to {@code transformer}. */
+    void delegate(Iterable<String> internalNames, ClassFileTransformer transformer) {
+        for (String name : internalNames) {
+            delegates.put(name, transformer);
+        }
     }
 
     boolean patches(String internalName) {
@@ -24,13 +35,16 @@ final class AgentTransformer implements ClassFileTransformer {
 
     @Override
     public byte[] transform(ClassLoader loader, String className, Class<?> classBeingRedefined,
-                            ProtectionDomain protectionDomain, byte[] classfileBuffer) {
+                            ProtectionDomain protectionDomain, byte[] classfileBuffer) throws IllegalClassFormatException {
         if (className == null) {
             return null;
         }
         ClassPatch patch = patches.get(className);
         if (patch == null) {
-            return null;
+            ClassFileTransformer delegate = delegates.get(className);
+            // The delegate catches and logs its own failures.
+            return delegate == null ? null
+                    : delegate.transform(loader, className, classBeingRedefined, protectionDomain, classfileBuffer);
         }
         try {
             return patch.patch(loader, classBeingRedefined, classfileBuffer);

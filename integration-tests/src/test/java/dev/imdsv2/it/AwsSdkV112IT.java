@@ -34,7 +34,7 @@ class AwsSdkV112IT extends SimulatorTest {
     @Test
     void theSdksOwnTokensAreUsedAndCountedAsV2() throws Exception {
         ChildJvm app = ChildJvm.withAgent(agentArgs())
-                .libraries("aws-sdk-1.12")
+                .replacingLibraries("aws-sdk-1.12")
                 .jvm("-Dcom.amazonaws.sdk.ec2MetadataServiceEndpointOverride=" + imds.baseUrl(),
                         "-Daws.java.v1.disableDeprecationAnnouncement=true")
                 .main(JdkHttpClientApp.class, "awsSdk", "--", "counts")

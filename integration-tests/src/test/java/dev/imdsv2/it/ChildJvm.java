@@ -55,7 +55,8 @@ public final class ChildJvm implements AutoCloseable {
         private String mainClassName;
         private String classPath;
         private final List<String> args = new ArrayList<>();
-        private Path libraries;
+        private Path replacingLibraries;
+        private final List<String> librarySets = new ArrayList<>();
 
         /** Attach the agent with these arguments (null or "" for none). */
         public Spec agent(String arguments) {
@@ -75,12 +76,23 @@ public final class ChildJvm implements AutoCloseable {
         }
 
         /**
-         * Use the jars of {@code target/client-libs/<name>/} (see integration-tests/pom.xml) instead of the
-         * same libraries, in whatever version, on the test class path: for a second version of a client.
+         * Use the jars of {@code target/client-libs/<name>/} (see integration-tests/pom.xml) in place of the
+         * same artifacts, in whatever version, on the test class path, and keep the rest: for a second version of
+         * a library the test class path already has (the AWS SDK 1.12 beside 1.11).
          */
-        public Spec libraries(String name) {
-            this.libraries = Paths.get(System.getProperty("it.client.libs", "target/client-libs"), name);
-            assertTrue(Files.isDirectory(libraries), "no client libraries at " + libraries + ": run the tests through Maven");
+        public Spec replacingLibraries(String name) {
+            this.replacingLibraries = Paths.get(System.getProperty("it.client.libs", "target/client-libs"), name);
+            assertTrue(Files.isDirectory(replacingLibraries), "no client libraries at " + replacingLibraries + ": run the tests through Maven");
+            return this;
+        }
+
+        /**
+         * Runs the app with these client library sets (folders under {@code it.client.libs}, as the pom's
+         * copy-client-libraries step fills them) instead of this test JVM's class path: only the test classes
+         * and exactly those jars, so no other version of a client can be picked up.
+         */
+        public Spec libraries(String... sets) {
+            librarySets.addAll(Arrays.asList(sets));
             return this;
         }
 
@@ -109,7 +121,8 @@ public final class ChildJvm implements AutoCloseable {
             }
             command.addAll(jvmOptions);
             command.add("-cp");
-            command.add(classPath != null ? classPath : childClassPath(libraries));
+            command.add(classPath != null ? classPath
+                    : librarySets.isEmpty() ? childClassPath(replacingLibraries) : libraryClassPath(librarySets));
             command.add(mainClassName);
             command.addAll(args);
             ProcessBuilder builder = new ProcessBuilder(command);
@@ -188,6 +201,22 @@ public final class ChildJvm implements AutoCloseable {
     /** {@code jackson-core} for {@code .../jackson-core-2.17.2.jar}. */
     private static String artifactName(Path jar) {
         return jar.getFileName().toString().replaceFirst("-\\d[^/]*\\.jar$", "");
+    }
+
+    private static String libraryClassPath(List<String> sets) {
+        List<String> entries = new ArrayList<>();
+        Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(entry -> entry.replace('\\', '/').endsWith("/test-classes")).forEach(entries::add);
+        String libs = System.getProperty("it.client.libs");
+        for (String set : sets) {
+            Path dir = Paths.get(libs, set);
+            try (java.util.stream.Stream<Path> jars = Files.list(dir)) {
+                jars.filter(p -> p.toString().endsWith(".jar")).sorted().forEach(p -> entries.add(p.toString()));
+            } catch (IOException e) {
+                fail("no client library set " + dir + " (run the tests through Maven's verify phase): " + e);
+            }
+        }
+        return String.join(File.pathSeparator, entries);
     }
 
     private Thread pump(java.io.InputStream in, List<String> sink, boolean queue) {

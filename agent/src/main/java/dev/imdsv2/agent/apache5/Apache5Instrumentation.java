@@ -1,0 +1,61 @@
+package dev.imdsv2.agent.apache5;
+
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+import java.util.HashSet;
+import java.util.Set;
+
+import net.bytebuddy.agent.builder.AgentBuilder;
+
+import dev.imdsv2.agent.clients.ClientInstrumentation;
+
+/**
+ * Apache HttpClient 5 (5.0 to 5.x), classic and async: advice at the last handler of each exec chain,
+ * {@code MainClientExec} and {@code HttpAsyncMainClientExec}, which run once per hop with the hop's route
+ * (its target and proxy) in the chain's scope. A redirect is built from the application's request, so the
+ * token added to the hop's request never follows it. Both exec chains ask {@code DefaultRedirectStrategy}
+ * whether a hop's response is a redirect, with the hop's request and the exchange's context: that is where a
+ * redirect by a host other than IMDS is noted, so a later hop into IMDS gets no token. (A custom
+ * {@code RedirectStrategy} is not followed: a redirect it makes into IMDS is treated as a direct request.)
+ *
+ * <p>The classic response is seen (a 401 drops the token); the async one is delivered through callbacks the
+ * agent does not follow, so there a rejected token is replaced on renewal only.
+ */
+public final class Apache5Instrumentation implements ClientInstrumentation {
+    public static final String CLIENT = "apache-httpclient-5";
+    /** Advice classes are named, not referenced: read from the jar as class files, they are never loaded. */
+    private static final String ADVICE = "dev.imdsv2.agent.apache5.";
+    static final String CLASSIC_MAIN_EXEC = "org.apache.hc.client5.http.impl.classic.MainClientExec";
+    static final String ASYNC_MAIN_EXEC = "org.apache.hc.client5.http.impl.async.HttpAsyncMainClientExec";
+    static final String REDIRECT_STRATEGY = "org.apache.hc.client5.http.impl.DefaultRedirectStrategy";
+
+    @Override
+    public String client() {
+        return CLIENT;
+    }
+
+    @Override
+    public Set<String> targetClasses() {
+        Set<String> names = new HashSet<String>();
+        names.add(CLASSIC_MAIN_EXEC.replace('.', '/'));
+        names.add(ASYNC_MAIN_EXEC.replace('.', '/'));
+        names.add(REDIRECT_STRATEGY.replace('.', '/'));
+        return names;
+    }
+
+    @Override
+    public AgentBuilder extend(AgentBuilder builder, AgentBuilder.Transformer.ForAdvice advice) {
+        return builder
+                .type(named(CLASSIC_MAIN_EXEC)).transform(advice.advice(
+                        named("execute").and(takesArgument(1, named("org.apache.hc.client5.http.classic.ExecChain$Scope"))),
+                        ADVICE + "ClassicExecAdvice"))
+                .type(named(ASYNC_MAIN_EXEC)).transform(advice.advice(
+                        named("execute").and(takesArgument(2, named("org.apache.hc.client5.http.async.AsyncExecChain$Scope"))),
+                        ADVICE + "AsyncExecAdvice"))
+                .type(named(REDIRECT_STRATEGY)).transform(advice.advice(
+                        named("isRedirected").and(takesArguments(3)),
+                        ADVICE + "RedirectStrategyAdvice"));
+    }
+}

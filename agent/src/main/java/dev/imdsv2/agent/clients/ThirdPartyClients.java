@@ -1,0 +1,127 @@
+package dev.imdsv2.agent.clients;
+
+import java.lang.instrument.ClassFileTransformer;
+import java.lang.instrument.Instrumentation;
+import java.security.ProtectionDomain;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import net.bytebuddy.ByteBuddy;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.dynamic.scaffold.TypeValidation;
+import net.bytebuddy.matcher.ElementMatchers;
+import net.bytebuddy.utility.JavaModule;
+
+import dev.imdsv2.agent.policy.DecisionPath;
+import dev.imdsv2.agent.report.AgentLog;
+
+/**
+ * The third-party clients (OkHttp, Apache HttpClient 4 and 5), instrumented with Byte Buddy advice, whose
+ * {@code AgentBuilder} costs about half a second to build: so it is built only when the first class that
+ * one of those clients changes is loading, never in a JVM that does not load one.
+ *
+ * <p>The agent's one registered transformer hands exactly those classes (by name, from its map) to
+ * {@link #transform}; everything else never reaches Byte Buddy. The builder is turned into a raw
+ * transformer ({@code makeRaw()}) and called from there rather than installed on the JVM, because a
+ * transformer installed while a class is loading would not see that class, and the class that triggered
+ * the build must be changed too. Classes already loaded when the agent arrives (attach at run time) are
+ * retransformed through the same path; {@code disableClassFormatChanges()} keeps the advice within
+ * what retransformation allows.
+ */
+public final class ThirdPartyClients implements ClassFileTransformer {
+    private final List<ClientInstrumentation> clients;
+    private final DecisionPath decisions;
+    private final Set<String> targets = new HashSet<String>();
+    private volatile ClassFileTransformer built;
+
+    public ThirdPartyClients(List<ClientInstrumentation> clients, DecisionPath decisions) {
+        this.clients = clients;
+        this.decisions = decisions;
+        for (ClientInstrumentation client : clients) {
+            targets.addAll(client.targetClasses());
+        }
+    }
+
+    /** The internal names of every class to hand to {@link #transform}. */
+    public Set<String> targetClasses() {
+        return targets;
+    }
+
+    @Override
+    public byte[] transform(ClassLoader loader, String className, Class<?> classBeingRedefined,
+                            ProtectionDomain protectionDomain, byte[] classfileBuffer) {
+        try {
+            return transformer().transform(loader, className, classBeingRedefined, protectionDomain, classfileBuffer);
+        } catch (Throwable t) {
+            AgentLog.internalFailure("instrumenting " + className.replace('/', '.'), t);
+            return null;
+        }
+    }
+
+    /** Retransforms the target classes loaded before the agent (attach at run time). */
+    public void retransformIfLoaded(Instrumentation instrumentation, Class<?>[] loaded) {
+        for (Class<?> c : loaded) {
+            if (targets.contains(c.getName().replace('.', '/')) && instrumentation.isModifiableClass(c)) {
+                try {
+                    instrumentation.retransformClasses(c); // one by one: one failure must not stop the others
+                } catch (Throwable t) {
+                    AgentLog.internalFailure("retransforming " + c.getName(), t);
+                }
+            }
+        }
+    }
+
+    private ClassFileTransformer transformer() {
+        ClassFileTransformer t = built;
+        if (t == null) {
+            synchronized (this) {
+                t = built;
+                if (t == null) {
+                    t = build();
+                    built = t;
+                }
+            }
+        }
+        return t;
+    }
+
+    private ClassFileTransformer build() {
+        // After shading this literal is relocated like Byte Buddy's own: no Nexus, so no Unsafe use on Java 24+.
+        System.setProperty("net.bytebuddy.nexus.disabled", "true");
+        ImdsHops.install(decisions);
+        // Advice is read from the agent jar's class files and resolved against the client's own class loader,
+        // never loaded as a class: the client types it names need not be visible to the agent's loader.
+        AgentBuilder.Transformer.ForAdvice advice = new AgentBuilder.Transformer.ForAdvice()
+                .include(ThirdPartyClients.class.getClassLoader());
+        AgentBuilder builder = new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
+                // Retransformation of loaded classes goes through the agent's own transformer (see above), so no
+                // redefinition strategy here; only changes that retransformation allows.
+                .disableClassFormatChanges()
+                // Byte Buddy's default ignores bootstrap and its own classes; only our targets ever get here.
+                .ignore(ElementMatchers.none())
+                .with(new ErrorListener());
+        for (ClientInstrumentation client : clients) {
+            builder = client.extend(builder, advice);
+        }
+        return builder.makeRaw();
+    }
+
+    /** Byte Buddy reports a class it could not change here; the class stays as it was. */
+    private static final class ErrorListener extends AgentBuilder.Listener.Adapter {
+        @Override
+        public void onError(String typeName, ClassLoader classLoader, JavaModule module, boolean loaded, Throwable throwable) {
+            AgentLog.internalFailure("instrumenting " + typeName, throwable);
+        }
+    }
+
+    /** Client tags of these instrumentations, for the start line. */
+    public static List<String> tags(List<ClientInstrumentation> clients) {
+        List<String> tags = new ArrayList<String>();
+        for (ClientInstrumentation client : clients) {
+            tags.add(client.client());
+        }
+        return tags;
+    }
+}

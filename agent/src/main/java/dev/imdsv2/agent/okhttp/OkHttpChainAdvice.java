@@ -1,0 +1,80 @@
+package dev.imdsv2.agent.okhttp;
+
+import java.io.IOException;
+import java.net.Proxy;
+import java.util.List;
+
+import net.bytebuddy.asm.Advice;
+import okhttp3.Connection;
+import okhttp3.HttpUrl;
+import okhttp3.Interceptor;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.internal.connection.ConnectInterceptor;
+
+import dev.imdsv2.agent.clients.ImdsHops;
+import dev.imdsv2.agent.config.Endpoint;
+import dev.imdsv2.agent.policy.DecisionPath;
+
+/**
+ * Inlined into {@code okhttp3.internal.http.RealInterceptorChain.proceed}: see {@link OkHttpInstrumentation}.
+ * Only OkHttp API common to 3.12, 4 and 5 is used here (the Kotlin versions keep the Java method names).
+ */
+public final class OkHttpChainAdvice {
+
+    private OkHttpChainAdvice() {
+    }
+
+    /** Returns true to skip {@code proceed}: the request is blocked (enforce mode), and the exit advice throws. */
+    @Advice.OnMethodEnter(suppress = Throwable.class, skipOn = Advice.OnNonDefaultValue.class)
+    static boolean enter(@Advice.This Interceptor.Chain chain,
+                         @Advice.FieldValue("interceptors") List<?> interceptors,
+                         @Advice.FieldValue("index") int index,
+                         @Advice.Argument(value = 0, readOnly = false) Request request,
+                         @Advice.Argument(value = 3, optional = true) Object okhttp3Connection,
+                         @Advice.Local("network") boolean network,
+                         @Advice.Local("endpoint") Endpoint endpoint,
+                         @Advice.Local("blocked") IOException blocked) {
+        if (index == 0 || !(interceptors.get(index - 1) instanceof ConnectInterceptor)) {
+            return false;
+        }
+        network = true;
+        HttpUrl url = request.url();
+        endpoint = ImdsHops.endpoint(url.scheme(), url.host(), url.port());
+        if (endpoint == null) {
+            return false;
+        }
+        Connection connection = okhttp3Connection instanceof Connection ? (Connection) okhttp3Connection : chain.connection();
+        boolean proxied = connection == null || connection.route().proxy().type() != Proxy.Type.DIRECT;
+        boolean forwarded = request.header("X-Forwarded-For") != null || request.header("Forwarded") != null
+                || request.header("Via") != null;
+        String token;
+        try {
+            token = ImdsHops.beforeHop(OkHttpInstrumentation.CLIENT, endpoint, chain.call(), false, request.method(),
+                    url.encodedPath(), request.header(DecisionPath.TOKEN_HEADER), forwarded, proxied, false);
+        } catch (IOException e) {
+            blocked = e;
+            return true;
+        }
+        if (token != null) {
+            request = request.newBuilder().header(DecisionPath.TOKEN_HEADER, token).build();
+        }
+        return false;
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    static void exit(@Advice.This Interceptor.Chain chain,
+                     @Advice.Argument(0) Request request,
+                     @Advice.Return Response response,
+                     @Advice.Thrown(readOnly = false) Throwable thrown,
+                     @Advice.Local("network") boolean network,
+                     @Advice.Local("endpoint") Endpoint endpoint,
+                     @Advice.Local("blocked") IOException blocked) {
+        if (blocked != null) {
+            thrown = blocked;
+        } else if (network && response != null) {
+            ImdsHops.afterHop(OkHttpInstrumentation.CLIENT, chain.call(), endpoint,
+                    endpoint == null ? null : request.header(DecisionPath.TOKEN_HEADER), response.code());
+        }
+    }
+}

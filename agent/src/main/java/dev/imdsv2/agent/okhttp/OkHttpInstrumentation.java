@@ -1,0 +1,52 @@
+package dev.imdsv2.agent.okhttp;
+
+import static net.bytebuddy.matcher.ElementMatchers.declaresMethod;
+import static net.bytebuddy.matcher.ElementMatchers.isDeclaredBy;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.not;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+import java.util.Collections;
+import java.util.Set;
+
+import net.bytebuddy.agent.builder.AgentBuilder;
+
+import dev.imdsv2.agent.clients.ClientInstrumentation;
+
+/**
+ * OkHttp 3.12+, 4 and 5: one advice on {@code RealInterceptorChain.proceed}, acting only where the chain
+ * passes a request on from {@code ConnectInterceptor}. That point is once per hop (after redirects and
+ * retries are resolved by the interceptors before it), the connection and so its proxy are known, and the
+ * {@code BridgeInterceptor} above it puts the application's own request back into the response, so the
+ * redirect that OkHttp builds from a response never inherits the token.
+ *
+ * <p>OkHttp 3 passes the request on through {@code proceed(Request, StreamAllocation, HttpCodec,
+ * RealConnection)}, which its one-argument {@code proceed} calls; OkHttp 4 and 5 (Kotlin) have only
+ * {@code proceed(Request)}.
+ */
+public final class OkHttpInstrumentation implements ClientInstrumentation {
+    public static final String CLIENT = "okhttp";
+    /** Advice classes are named, not referenced: read from the jar as class files, they are never loaded. */
+    private static final String ADVICE = "dev.imdsv2.agent.okhttp.";
+    private static final String CHAIN = "okhttp3.internal.http.RealInterceptorChain";
+
+    @Override
+    public String client() {
+        return CLIENT;
+    }
+
+    @Override
+    public Set<String> targetClasses() {
+        return Collections.singleton(CHAIN.replace('.', '/'));
+    }
+
+    @Override
+    public AgentBuilder extend(AgentBuilder builder, AgentBuilder.Transformer.ForAdvice advice) {
+        return builder.type(named(CHAIN)).transform(advice.advice(
+                named("proceed").and(takesArgument(0, named("okhttp3.Request"))).and(
+                        takesArguments(4).or(takesArguments(1).and(
+                                isDeclaredBy(not(declaresMethod(named("proceed").and(takesArguments(4)))))))),
+                ADVICE + "OkHttpChainAdvice"));
+    }
+}

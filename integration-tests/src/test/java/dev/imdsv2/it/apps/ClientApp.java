@@ -1,0 +1,64 @@
+package dev.imdsv2.it.apps;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The shared command line of the third-party client apps. Requests are separated by {@code --}; each is
+ * {@code sync|async URL [proxy=PORT] [Header=Value ...]} and prints {@code RESULT <status> <body>} (or
+ * {@code RESULT ERROR <exception>}). First a {@code LIBRARY <jar file>} line names the client jar in use,
+ * so a test can check which version it ran.
+ */
+abstract class ClientApp {
+
+    /** One GET; {@code proxyPort} is null for a direct request. Returns "status body". */
+    abstract String get(boolean async, String url, Integer proxyPort, List<String[]> headers) throws Exception;
+
+    /** A class of the client library, to name its jar. */
+    abstract Class<?> libraryClass();
+
+    void run(String[] args) {
+        System.out.println("LIBRARY " + jarName(libraryClass()));
+        List<String> request = new ArrayList<>();
+        for (String arg : args) {
+            if (arg.equals("--")) {
+                runOne(request);
+                request.clear();
+            } else {
+                request.add(arg);
+            }
+        }
+        runOne(request);
+        System.out.flush();
+        System.exit(0); // async clients keep non-daemon threads
+    }
+
+    private void runOne(List<String> request) {
+        if (request.isEmpty()) {
+            return;
+        }
+        Integer proxyPort = null;
+        List<String[]> headers = new ArrayList<>();
+        for (String option : request.subList(2, request.size())) {
+            int eq = option.indexOf('=');
+            if (option.startsWith("proxy=")) {
+                proxyPort = Integer.parseInt(option.substring(eq + 1));
+            } else {
+                headers.add(new String[] {option.substring(0, eq), option.substring(eq + 1)});
+            }
+        }
+        String result;
+        try {
+            result = get(request.get(0).equals("async"), request.get(1), proxyPort, headers);
+        } catch (Exception e) {
+            result = "ERROR " + e;
+        }
+        System.out.println("RESULT " + result.replace('\n', ' ').trim());
+        System.out.flush();
+    }
+
+    static String jarName(Class<?> type) {
+        String location = String.valueOf(type.getProtectionDomain().getCodeSource().getLocation());
+        return location.substring(location.lastIndexOf('/') + 1);
+    }
+}
