@@ -14,11 +14,11 @@ import dev.imdsv2.it.apps.AttachLaterApp;
 import dev.imdsv2.it.apps.OkHttpApp;
 import dev.imdsv2.simulator.ReceivedRequest;
 
-/** OkHttp 3.12 (oldest claimed), 4.12 and 5.x (newest), sync ({@code execute}) and async ({@code enqueue}). */
+/** OkHttp 3.12 (oldest claimed), 3.14 (the last 3.x, other internals), 4.12 and 5.x (newest), sync ({@code execute}) and async ({@code enqueue}). */
 class OkHttpIT extends ThirdPartyClientTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"okhttp-oldest", "okhttp-4", "okhttp-newest"})
+    @ValueSource(strings = {"okhttp-oldest", "okhttp-3.14", "okhttp-4", "okhttp-newest"})
     void upgradesOnlyWhatMayBeUpgraded(String librarySet) throws Exception {
         upgradesOnlyWhatMayBeUpgraded(OkHttpApp.class, librarySet, SYNC_AND_ASYNC);
     }

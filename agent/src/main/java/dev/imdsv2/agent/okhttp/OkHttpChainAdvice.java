@@ -18,7 +18,7 @@ import dev.imdsv2.agent.policy.DecisionPath;
 
 /**
  * Inlined into {@code okhttp3.internal.http.RealInterceptorChain.proceed}: see {@link OkHttpInstrumentation}.
- * Only OkHttp API common to 3.12, 4 and 5 is used here (the Kotlin versions keep the Java method names).
+ * Only OkHttp API common to 3.12, 3.14, 4 and 5 is used here (the Kotlin versions keep the Java method names).
  */
 public final class OkHttpChainAdvice {
 
@@ -31,7 +31,8 @@ public final class OkHttpChainAdvice {
                          @Advice.FieldValue("interceptors") List<?> interceptors,
                          @Advice.FieldValue("index") int index,
                          @Advice.Argument(value = 0, readOnly = false) Request request,
-                         @Advice.Argument(value = 3, optional = true) Object okhttp3Connection,
+                         @Advice.Argument(value = 2, optional = true) Object okhttp314Exchange,
+                         @Advice.Argument(value = 3, optional = true) Object okhttp312Connection,
                          @Advice.Local("network") boolean network,
                          @Advice.Local("endpoint") Endpoint endpoint,
                          @Advice.Local("blocked") IOException blocked) {
@@ -44,7 +45,9 @@ public final class OkHttpChainAdvice {
         if (endpoint == null) {
             return false;
         }
-        Connection connection = okhttp3Connection instanceof Connection ? (Connection) okhttp3Connection : chain.connection();
+        // 3.12 passes the connection itself, 3.13/3.14 an Exchange that holds it; 4 and 5 have it on the chain.
+        Connection connection = okhttp312Connection instanceof Connection ? (Connection) okhttp312Connection
+                : okhttp314Exchange != null ? OkHttpConnections.ofExchange(okhttp314Exchange) : chain.connection();
         boolean proxied = connection == null || connection.route().proxy().type() != Proxy.Type.DIRECT;
         boolean forwarded = request.header("X-Forwarded-For") != null || request.header("Forwarded") != null
                 || request.header("Via") != null;

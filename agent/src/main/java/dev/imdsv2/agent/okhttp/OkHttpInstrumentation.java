@@ -11,6 +11,8 @@ import java.util.Collections;
 import java.util.Set;
 
 import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.matcher.ElementMatcher;
 
 import dev.imdsv2.agent.clients.ClientInstrumentation;
 
@@ -21,9 +23,10 @@ import dev.imdsv2.agent.clients.ClientInstrumentation;
  * {@code BridgeInterceptor} above it puts the application's own request back into the response, so the
  * redirect that OkHttp builds from a response never inherits the token.
  *
- * <p>OkHttp 3 passes the request on through {@code proceed(Request, StreamAllocation, HttpCodec,
- * RealConnection)}, which its one-argument {@code proceed} calls; OkHttp 4 and 5 (Kotlin) have only
- * {@code proceed(Request)}.
+ * <p>OkHttp 3.12 passes the request on through {@code proceed(Request, StreamAllocation, HttpCodec,
+ * RealConnection)}, 3.13 and 3.14 through {@code proceed(Request, Transmitter, Exchange)}; in both the
+ * one-argument {@code proceed} calls that one, and {@code ConnectInterceptor} calls it directly. OkHttp 4 and
+ * 5 (Kotlin) have only {@code proceed(Request)}.
  */
 public final class OkHttpInstrumentation implements ClientInstrumentation {
     public static final String CLIENT = "okhttp";
@@ -43,10 +46,10 @@ public final class OkHttpInstrumentation implements ClientInstrumentation {
 
     @Override
     public AgentBuilder extend(AgentBuilder builder, AgentBuilder.Transformer.ForAdvice advice) {
+        ElementMatcher.Junction<MethodDescription> networkHopProceed = takesArguments(4).or(takesArguments(3));
         return builder.type(named(CHAIN)).transform(advice.advice(
-                named("proceed").and(takesArgument(0, named("okhttp3.Request"))).and(
-                        takesArguments(4).or(takesArguments(1).and(
-                                isDeclaredBy(not(declaresMethod(named("proceed").and(takesArguments(4)))))))),
+                named("proceed").and(takesArgument(0, named("okhttp3.Request"))).and(networkHopProceed.or(
+                        takesArguments(1).and(isDeclaredBy(not(declaresMethod(named("proceed").and(networkHopProceed))))))),
                 ADVICE + "OkHttpChainAdvice"));
     }
 }
