@@ -9,6 +9,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.concurrent.TimeUnit;
 
+import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -18,6 +22,10 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
 
 /**
  * (a) What the agent costs traffic that is not IMDS: one request to a loopback server per op, through each
@@ -31,6 +39,9 @@ public class NonImdsRequestBenchmark {
     private URL url;
     private URI uri;
     private HttpClient jdkClient;
+    private OkHttpClient okHttp;
+    private Request okHttpRequest;
+    private CloseableHttpClient apache5;
 
     @Setup(Level.Trial)
     public void start() throws Exception {
@@ -38,10 +49,14 @@ public class NonImdsRequestBenchmark {
         url = new URL(server.url("/api/items"));
         uri = url.toURI();
         jdkClient = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        okHttp = new OkHttpClient();
+        okHttpRequest = new Request.Builder().url(url).build();
+        apache5 = HttpClients.createDefault();
     }
 
     @TearDown(Level.Trial)
-    public void stop() {
+    public void stop() throws Exception {
+        apache5.close();
         server.close();
     }
 
@@ -51,6 +66,18 @@ public class NonImdsRequestBenchmark {
         try (InputStream in = connection.getInputStream()) {
             return in.readAllBytes().length + connection.getResponseCode();
         }
+    }
+
+    @Benchmark
+    public int okHttp() throws Exception {
+        try (Response response = okHttp.newCall(okHttpRequest).execute()) {
+            return response.body().bytes().length + response.code();
+        }
+    }
+
+    @Benchmark
+    public int apacheHttpClient5() throws Exception {
+        return apache5.execute(new HttpGet(uri), response -> EntityUtils.toByteArray(response.getEntity()).length);
     }
 
     @Benchmark
