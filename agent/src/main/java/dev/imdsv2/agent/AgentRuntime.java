@@ -14,6 +14,7 @@ import dev.imdsv2.agent.report.AgentLog;
 import dev.imdsv2.agent.report.CallSites;
 import dev.imdsv2.agent.report.RequestCounters;
 import dev.imdsv2.agent.report.TokenFetchStats;
+import dev.imdsv2.agent.socket.SocketInstrumentation;
 import dev.imdsv2.agent.token.TokenManager;
 import dev.imdsv2.agent.urlconnection.UrlConnectionInstrumentation;
 
@@ -34,6 +35,8 @@ public final class AgentRuntime {
     private final CallSites callSites;
     private final TokenFetchStats tokenFetches;
     private volatile AgentConfig config;
+    /** The socket-level catch-all, when enabled: it follows every reconfiguration. */
+    private volatile SocketInstrumentation socket;
 
     private AgentRuntime(AgentConfig config) {
         this.config = config;
@@ -110,8 +113,18 @@ public final class AgentRuntime {
             transformer.add(jdkHttpClient);
             clients.add(JdkHttpClientInstrumentation.CLIENT);
         }
+        // Last: the catch-all leaves alone what the client instrumentations above cover.
+        SocketInstrumentation socketCatchAll = null;
+        if (config.instrumentationEnabled(SocketInstrumentation.CONFIG_NAME)) {
+            socketCatchAll = new SocketInstrumentation(instrumentation, decisions, new ArrayList<String>(clients));
+            for (ClassPatch patch : socketCatchAll.patches()) {
+                transformer.add(patch);
+            }
+            clients.add(SocketInstrumentation.CONFIG_NAME);
+            socket = socketCatchAll;
+        }
         instrumentation.addTransformer(transformer, true);
-        if (urlConnection != null || jdkHttpClient != null) {
+        if (urlConnection != null || jdkHttpClient != null || socketCatchAll != null) {
             // Loaded before the agent (attach at run time, or another agent's premain): patch them now.
             Class<?>[] loaded = instrumentation.getAllLoadedClasses();
             if (urlConnection != null) {
@@ -119,6 +132,9 @@ public final class AgentRuntime {
             }
             if (jdkHttpClient != null) {
                 jdkHttpClient.retransformIfLoaded(loaded);
+            }
+            if (socketCatchAll != null) {
+                socketCatchAll.retransformIfLoaded(loaded);
             }
         }
         return clients;
@@ -140,6 +156,10 @@ public final class AgentRuntime {
         config = next;
         tokens.reconfigure(next);
         decisions.reconfigure(next);
+        SocketInstrumentation catchAll = socket;
+        if (catchAll != null) {
+            catchAll.reconfigure(next);
+        }
         publish();
     }
 
