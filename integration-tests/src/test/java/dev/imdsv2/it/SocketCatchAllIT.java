@@ -4,7 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.jar.JarFile;
 
 import org.junit.jupiter.api.Test;
@@ -66,6 +73,20 @@ class SocketCatchAllIT extends SimulatorTest {
     }
 
     @Test
+    void aSocketThroughAnHttpProxyTunnelIsNotUpgraded() throws Exception {
+        try (ConnectTunnel tunnel = new ConnectTunnel()) {
+            ChildJvm app = ChildJvm.withAgent(agentArgs())
+                    .main(RawSocketApp.class, "tunnel", String.valueOf(tunnel.port()), url(INSTANCE_ID_PATH)).run();
+
+            assertTrue(app.results("RESULT").get(0).startsWith("401"), app.transcript());
+            assertEquals(List.of("127.0.0.1:" + imds.port()), tunnel.targets(), "the request went through the tunnel");
+            assertFalse(metadataRequestsTo(INSTANCE_ID_PATH).get(0).hasToken(), "no token through a proxy");
+            assertTrue(app.stderr().stream().anyMatch(l -> l.contains("client=unknown, category=other-meta-data, action=passed")),
+                    app.transcript());
+        }
+    }
+
+    @Test
     void withoutTheAgentRawSocketGetsGet401() throws Exception {
         ChildJvm app = ChildJvm.withoutAgent().main(RawSocketApp.class,
                 "socket", "http10", url(INSTANCE_ID_PATH), "--", "socket", "http11", url(INSTANCE_ID_PATH)).run();
@@ -111,10 +132,95 @@ class SocketCatchAllIT extends SimulatorTest {
     }
 
     @Test
+    void socketClassesLoadedBeforeTheAgentArePatchedWhenItArrives() throws Exception {
+        String channelPath = "/latest/meta-data/local-ipv4";
+        ChildJvm app = ChildJvm.withoutAgent().jvm("-Djdk.attach.allowAttachSelf=true").main(RawSocketApp.class,
+                "socket", "http10", url(INSTANCE_ID_PATH), "--", "channel", url(channelPath), "--",
+                "attach", ChildJvm.agentJar().toString(), agentArgs(), "--",
+                "socket", "http10", url(INSTANCE_ID_PATH), "--", "channel", url(channelPath), "--", "counts").run();
+
+        List<String> results = app.results("RESULT");
+        assertEquals(List.of("401", "401", "200 " + INSTANCE_ID, "401"),
+                results.stream().map(r -> r.startsWith("401") ? "401" : r).toList(), app.transcript());
+        assertEquals(List.of(false, true), metadataRequestsTo(INSTANCE_ID_PATH).stream().map(ReceivedRequest::hasToken).toList());
+        List<String> counts = app.results("COUNT");
+        assertTrue(counts.containsAll(List.of(UNKNOWN + "action=upgraded,category=other-meta-data 1",
+                UNKNOWN + "action=passed,category=other 1")) && counts.size() == 2, app.transcript());
+    }
+
+    @Test
     void theHookShipsOnlyAsARenamedResource() throws Exception {
         try (JarFile jar = new JarFile(ChildJvm.agentJar().toFile())) {
             assertTrue(jar.getEntry("sun/nio/ch/Imdsv2SocketHook.class") == null);
             assertTrue(jar.getEntry("META-INF/imdsv2-hooks/sun/nio/ch/Imdsv2SocketHook.class.bin") != null);
+        }
+    }
+
+    /** An HTTP proxy that only tunnels (CONNECT), on loopback, remembering the targets it was asked for. */
+    private static final class ConnectTunnel implements AutoCloseable {
+        private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        private final List<String> targets = new CopyOnWriteArrayList<>();
+
+        ConnectTunnel() throws IOException {
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        Socket client = server.accept();
+                        new Thread(() -> tunnel(client), "connect-tunnel").start();
+                    }
+                } catch (IOException closed) {
+                    // the tunnel was closed
+                }
+            }, "connect-tunnel-acceptor");
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        List<String> targets() {
+            return targets;
+        }
+
+        private void tunnel(Socket client) {
+            try (client) {
+                InputStream in = client.getInputStream();
+                StringBuilder head = new StringBuilder();
+                while (!head.toString().endsWith("\r\n\r\n")) {
+                    int b = in.read();
+                    if (b < 0) {
+                        return;
+                    }
+                    head.append((char) b);
+                }
+                String target = head.toString().split(" ")[1];
+                targets.add(target);
+                int colon = target.lastIndexOf(':');
+                try (Socket upstream = new Socket(target.substring(0, colon), Integer.parseInt(target.substring(colon + 1)))) {
+                    client.getOutputStream().write("HTTP/1.1 200 Connection established\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    Thread up = new Thread(() -> {
+                        try {
+                            in.transferTo(upstream.getOutputStream());
+                            upstream.shutdownOutput();
+                        } catch (IOException ignored) {
+                            // one side closed
+                        }
+                    });
+                    up.start();
+                    upstream.getInputStream().transferTo(client.getOutputStream());
+                    client.shutdownOutput(); // the application reads the answer to its end
+                    up.join(5000);
+                }
+            } catch (IOException | InterruptedException ignored) {
+                // one side closed
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
         }
     }
 }

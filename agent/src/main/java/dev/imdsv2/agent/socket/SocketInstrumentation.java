@@ -254,7 +254,10 @@ public final class SocketInstrumentation {
                 decisions.decide(ImdsRequest.unseen(CLIENT, endpoint, connectedFrom));
                 return;
             }
-            imdsSockets.put(socketOrChannel, new HeadRewriter(new SocketDecider(endpoint, connectedFrom)));
+            SocketDecider decider = new SocketDecider(endpoint, connectedFrom);
+            // Before the connect: an HTTP proxy's tunnel replaces the socket's implementation while connecting.
+            decider.proxied = isProxied((Socket) socketOrChannel);
+            imdsSockets.put(socketOrChannel, new HeadRewriter(decider));
             if (!socketSeen) {
                 socketSeen = true;
                 hook.getField("imdsSocketSeen").setBoolean(null, true);
@@ -282,6 +285,7 @@ public final class SocketInstrumentation {
                 return out;
             }
             SocketDecider decider = (SocketDecider) rewriter.decider();
+            // After the connect: only now does a SOCKS implementation know whether it went through a proxy.
             decider.proxied = decider.proxied || isProxied((Socket) socket);
             return new RewritingOutputStream(out, rewriter);
         } catch (Throwable t) {
@@ -291,9 +295,10 @@ public final class SocketInstrumentation {
     }
 
     /**
-     * Whether the connected socket reaches IMDS through a proxy: an HTTP CONNECT tunnel, or a SOCKS proxy (the
-     * default implementation asks the proxy selector at connect; it then names the proxy server). Anything the
-     * agent cannot tell counts as proxied: a token never goes through a proxy.
+     * Whether the socket reaches IMDS through a proxy, asked before and after its connect: an HTTP CONNECT
+     * tunnel (its implementation, seen before the connect replaces it with the tunnel's), or a SOCKS proxy (the
+     * default implementation asks the proxy selector while connecting, and then names the proxy server).
+     * Anything the agent cannot tell counts as proxied: a token never goes through a proxy.
      */
     private boolean isProxied(Socket socket) {
         try {

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.Proxy;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -12,6 +13,8 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+
+import com.sun.tools.attach.VirtualMachine;
 
 /**
  * A legacy-style application that speaks HTTP to IMDS itself, over plain sockets. Commands are separated by
@@ -22,6 +25,10 @@ import java.util.List;
  *   <li>{@code keepalive URL1 URL2}: two HTTP/1.1 GETs, one after the other on one connection, the first head
  *       written a byte at a time</li>
  *   <li>{@code channel URL}: one HTTP/1.0 GET over an NIO {@code SocketChannel}</li>
+ *   <li>{@code tunnel PROXY_PORT URL}: one HTTP/1.0 GET over a {@code java.net.Socket} made with an HTTP proxy
+ *       on 127.0.0.1 ({@code new Socket(new Proxy(HTTP, ...))}, a CONNECT tunnel)</li>
+ *   <li>{@code attach JAR ARGUMENTS}: loads the agent into this running JVM (needs
+ *       {@code -Djdk.attach.allowAttachSelf=true}), after the socket classes were loaded</li>
  *   <li>anything else: a command of {@link JdkHttpClientApp} ({@code urlconnection}, {@code send}, {@code counts})</li>
  * </ul>
  */
@@ -45,8 +52,17 @@ public final class RawSocketApp {
         try {
             switch (c.get(0)) {
                 case "socket" -> socketGet(c.get(1).equals("http10") ? "HTTP/1.0" : "HTTP/1.1", URI.create(c.get(2)), c.subList(3, c.size()));
+                case "tunnel" -> tunnelGet(Integer.parseInt(c.get(1)), URI.create(c.get(2)));
                 case "keepalive" -> keepAlive(URI.create(c.get(1)), URI.create(c.get(2)));
                 case "channel" -> channelGet(URI.create(c.get(1)));
+                case "attach" -> {
+                    VirtualMachine vm = VirtualMachine.attach(Long.toString(ProcessHandle.current().pid()));
+                    try {
+                        vm.loadAgent(c.get(1), c.get(2));
+                    } finally {
+                        vm.detach();
+                    }
+                }
                 default -> JdkHttpClientApp.main(c.toArray(new String[0]));
             }
         } catch (IOException e) {
@@ -70,6 +86,15 @@ public final class RawSocketApp {
             out.flush();
             out.write(rest.toString().getBytes(StandardCharsets.US_ASCII));
             out.flush();
+            result(response(socket.getInputStream().readAllBytes()));
+        }
+    }
+
+    private static void tunnelGet(int proxyPort, URI uri) throws IOException {
+        try (Socket socket = new Socket(new Proxy(Proxy.Type.HTTP, new InetSocketAddress("127.0.0.1", proxyPort)))) {
+            socket.setSoTimeout(10_000);
+            socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()));
+            socket.getOutputStream().write(("GET " + uri.getRawPath() + " HTTP/1.0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             result(response(socket.getInputStream().readAllBytes()));
         }
     }
