@@ -17,18 +17,26 @@ import java.util.Set;
 final class ClientFrames {
     enum Owner { AGENT, INSTRUMENTED_CLIENT, OTHER_KNOWN_CLIENT, OTHER_CODE }
 
-    /** Config name, then the class-name prefixes of frames on the stack when that client connects. */
+    private static final String NETTY_CLIENT_CONNECT = "io.netty.channel.socket.nio.NioSocketChannel";
+
+    /**
+     * Config name, then the class-name prefixes of frames on the stack when that client connects. Narrow on
+     * purpose: server frames of the same projects (a Jetty or Netty server's request threads) must not hide a
+     * raw socket opened by the application's handler. A client author checks the stack at its connect.
+     */
     private static final String[][] CLIENTS = {
         {"urlconnection", "sun.net.www.protocol.http.HttpURLConnection"},
         {"jdk-httpclient", "jdk.internal.net.http."},
-        {"apache-httpclient-4", "org.apache.http."},
-        {"apache-httpclient-5", "org.apache.hc."},
+        {"apache-httpclient-4", "org.apache.http.conn.", "org.apache.http.impl.conn."},
+        {"apache-httpclient-5", "org.apache.hc.client5."},
         {"okhttp", "okhttp3."},
-        // Netty-based clients connect on an event-loop thread, whose stack shows only Netty's own frames.
-        {"reactor-netty", "reactor.netty.", "io.netty."},
-        {"async-http-client", "org.asynchttpclient.", "io.netty."},
-        {"jetty-client", "org.eclipse.jetty."},
-        {"vertx", "io.vertx.", "io.netty."},
+        // Netty-based clients may connect on an event-loop thread, whose stack shows only Netty's frames, and
+        // their projects have servers too; every Netty client channel connects in NioSocketChannel.doConnect,
+        // which no server thread runs. (Netty's native transports never reach a JDK socket class.)
+        {"reactor-netty", NETTY_CLIENT_CONNECT},
+        {"async-http-client", "org.asynchttpclient.", NETTY_CLIENT_CONNECT},
+        {"jetty-client", "org.eclipse.jetty.client."},
+        {"vertx", NETTY_CLIENT_CONNECT},
     };
     private static final String AGENT_PACKAGE = "dev.imdsv2.agent.";
 
