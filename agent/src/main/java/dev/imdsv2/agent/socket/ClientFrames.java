@@ -20,15 +20,19 @@ final class ClientFrames {
     private static final String NETTY_CLIENT_CONNECT = "io.netty.channel.socket.nio.NioSocketChannel";
 
     /**
-     * Config name, then the class-name prefixes of frames on the stack when that client connects. Narrow on
-     * purpose: server frames of the same projects (a Jetty or Netty server's request threads) must not hide a
-     * raw socket opened by the application's handler. A client author checks the stack at its connect.
+     * Config name, then the frames on the stack when that client connects: class-name prefixes, or
+     * {@code Class#method} for a class that servers run too. Narrow on purpose: server frames of the same
+     * projects (a Jetty or Netty server's request threads) must not hide a raw socket opened by the
+     * application's handler. A client author checks the stack at its connect.
      */
     private static final String[][] CLIENTS = {
         {"urlconnection", "sun.net.www.protocol.http.HttpURLConnection"},
         {"jdk-httpclient", "jdk.internal.net.http."},
-        {"apache-httpclient-4", "org.apache.http.conn.", "org.apache.http.impl.conn."},
-        {"apache-httpclient-5", "org.apache.hc.client5."},
+        // The async clients connect on their I/O reactor thread, where only the reactor's frames show.
+        {"apache-httpclient-4", "org.apache.http.conn.", "org.apache.http.impl.conn.",
+            "org.apache.http.impl.nio.reactor.DefaultConnectingIOReactor"},
+        {"apache-httpclient-5", "org.apache.hc.client5.",
+            "org.apache.hc.core5.reactor.SingleCoreIOReactor#processConnectionRequest"},
         {"okhttp", "okhttp3."},
         // Netty-based clients may connect on an event-loop thread, whose stack shows only Netty's frames, and
         // their projects have servers too; every Netty client channel connects in NioSocketChannel.doConnect,
@@ -51,13 +55,13 @@ final class ClientFrames {
     Owner ownerOf(StackTraceElement[] stack, int from) {
         boolean knownClient = false;
         for (int i = from; i < stack.length; i++) {
-            String className = stack[i].getClassName();
-            if (className.startsWith(AGENT_PACKAGE)) {
+            StackTraceElement frame = stack[i];
+            if (frame.getClassName().startsWith(AGENT_PACKAGE)) {
                 return Owner.AGENT;
             }
             for (String[] client : CLIENTS) {
                 for (int p = 1; p < client.length; p++) {
-                    if (className.startsWith(client[p])) {
+                    if (matches(frame, client[p])) {
                         if (instrumented.contains(client[0])) {
                             return Owner.INSTRUMENTED_CLIENT;
                         }
@@ -67,5 +71,15 @@ final class ClientFrames {
             }
         }
         return knownClient ? Owner.OTHER_KNOWN_CLIENT : Owner.OTHER_CODE;
+    }
+
+    private static boolean matches(StackTraceElement frame, String pattern) {
+        int hash = pattern.indexOf('#');
+        if (hash < 0) {
+            return frame.getClassName().startsWith(pattern);
+        }
+        return frame.getClassName().regionMatches(0, pattern, 0, hash) && frame.getClassName().length() == hash
+                && pattern.regionMatches(hash + 1, frame.getMethodName(), 0, frame.getMethodName().length())
+                && pattern.length() - hash - 1 == frame.getMethodName().length();
     }
 }

@@ -7,15 +7,17 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ClientFramesTest {
-    private static StackTraceElement[] stack(String... classNames) {
-        StackTraceElement[] frames = new StackTraceElement[classNames.length];
-        for (int i = 0; i < classNames.length; i++) {
-            frames[i] = new StackTraceElement(classNames[i], "m", null, -1);
+    /** Frames as {@code Class} or {@code Class#method}. */
+    private static StackTraceElement[] stack(String... frames) {
+        StackTraceElement[] stack = new StackTraceElement[frames.length];
+        for (int i = 0; i < frames.length; i++) {
+            String[] parts = frames[i].split("#");
+            stack[i] = new StackTraceElement(parts[0], parts.length > 1 ? parts[1] : "m", null, -1);
         }
-        return frames;
+        return stack;
     }
 
-    private final ClientFrames frames = new ClientFrames(List.of("urlconnection", "jetty-client", "vertx"));
+    private final ClientFrames frames = new ClientFrames(List.of("urlconnection", "jetty-client", "vertx", "apache-httpclient-5"));
 
     @Test
     void theAgentsOwnPutAndInstrumentedClientsAreLeftAlone() {
@@ -33,6 +35,15 @@ class ClientFramesTest {
                 "app.Main"), 0));
         assertEquals(ClientFrames.Owner.OTHER_CODE, frames.ownerOf(stack("java.net.Socket", "app.Handler",
                 "org.eclipse.jetty.server.HttpChannel", "io.netty.channel.nio.AbstractNioByteChannel$NioByteUnsafe"), 0));
+    }
+
+    @Test
+    void aReactorThreadCountsAsTheClientOnlyInItsConnectMethod() {
+        assertEquals(ClientFrames.Owner.INSTRUMENTED_CLIENT, frames.ownerOf(stack("sun.nio.ch.SocketChannelImpl#connect",
+                "org.apache.hc.core5.reactor.SingleCoreIOReactor#processConnectionRequest",
+                "org.apache.hc.core5.reactor.SingleCoreIOReactor#processPendingConnectionRequests"), 0));
+        assertEquals(ClientFrames.Owner.OTHER_CODE, frames.ownerOf(stack("java.net.Socket#connect", "app.Handler#handle",
+                "org.apache.hc.core5.reactor.SingleCoreIOReactor#processEvents"), 0));
     }
 
     @Test
