@@ -25,6 +25,7 @@ import dev.imdsv2.agent.report.CallSites;
 import dev.imdsv2.agent.report.ReportFile;
 import dev.imdsv2.agent.report.RequestCounters;
 import dev.imdsv2.agent.report.TokenFetchStats;
+import dev.imdsv2.agent.socket.SocketInstrumentation;
 import dev.imdsv2.agent.token.TokenManager;
 import dev.imdsv2.agent.urlconnection.UrlConnectionInstrumentation;
 
@@ -50,6 +51,8 @@ public final class AgentRuntime {
     /** Guarded by the class lock, like {@link #current}: each starts once, on start or on a re-attach that sets its key. */
     private boolean prometheusStarted;
     private boolean reportFileStarted;
+    /** The socket-level catch-all, when enabled: it follows every reconfiguration. */
+    private volatile SocketInstrumentation socket;
 
     private AgentRuntime(AgentConfig config) {
         this.config = config;
@@ -145,6 +148,16 @@ public final class AgentRuntime {
             transformer.delegate(thirdPartyClients.targetClasses(), thirdPartyClients);
             clients.addAll(ThirdPartyClients.tags(thirdParty));
         }
+        // Last: the catch-all leaves alone what the client instrumentations above cover.
+        SocketInstrumentation socketCatchAll = null;
+        if (config.instrumentationEnabled(SocketInstrumentation.CONFIG_NAME)) {
+            socketCatchAll = new SocketInstrumentation(instrumentation, decisions, new ArrayList<String>(clients));
+            for (ClassPatch patch : socketCatchAll.patches()) {
+                transformer.add(patch);
+            }
+            clients.add(SocketInstrumentation.CONFIG_NAME);
+            socket = socketCatchAll;
+        }
         if (applicationRegistries != null) {
             transformer.add(applicationRegistries.sighting());
         }
@@ -159,6 +172,9 @@ public final class AgentRuntime {
         }
         if (thirdPartyClients != null) {
             thirdPartyClients.retransformIfLoaded(instrumentation, loaded);
+        }
+        if (socketCatchAll != null) {
+            socketCatchAll.retransformIfLoaded(loaded);
         }
         if (applicationRegistries != null) {
             for (Class<?> c : loaded) {
@@ -185,6 +201,10 @@ public final class AgentRuntime {
         config = next;
         tokens.reconfigure(next);
         decisions.reconfigure(next);
+        SocketInstrumentation catchAll = socket;
+        if (catchAll != null) {
+            catchAll.reconfigure(next);
+        }
         publish();
     }
 

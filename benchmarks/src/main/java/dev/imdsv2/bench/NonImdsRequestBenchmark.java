@@ -1,12 +1,18 @@
 package dev.imdsv2.bench;
 
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.HttpURLConnection;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.hc.client5.http.classic.methods.HttpGet;
@@ -30,6 +36,11 @@ import okhttp3.Response;
 /**
  * (a) What the agent costs traffic that is not IMDS: one request to a loopback server per op, through each
  * client. The suite runs it in a fork without the agent and a fork with it, and reports the ratio.
+ *
+ * <p>{@code socket} and {@code socketChannel} measure the socket-level catch-all: a new connection per op,
+ * one HTTP/1.0 request written and the answer read, so every op runs the patched connect and, for the
+ * socket, getOutputStream. The set-up first makes one raw-socket request to IMDS, so the agent has an IMDS
+ * socket on record: the dearer case for getOutputStream of the other sockets.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -42,6 +53,8 @@ public class NonImdsRequestBenchmark {
     private OkHttpClient okHttp;
     private Request okHttpRequest;
     private CloseableHttpClient apache5;
+    private InetSocketAddress address;
+    private byte[] rawRequest;
 
     @Setup(Level.Trial)
     public void start() throws Exception {
@@ -52,6 +65,13 @@ public class NonImdsRequestBenchmark {
         okHttp = new OkHttpClient();
         okHttpRequest = new Request.Builder().url(url).build();
         apache5 = HttpClients.createDefault();
+        address = new InetSocketAddress("127.0.0.1", url.getPort());
+        rawRequest = "GET /api/items HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+        URI imds = URI.create(System.getProperty("bench.imds") + "/latest/meta-data/instance-id");
+        try (Socket socket = new Socket(imds.getHost(), imds.getPort())) {
+            socket.getOutputStream().write(("GET " + imds.getPath() + " HTTP/1.0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            socket.getInputStream().readAllBytes();
+        }
     }
 
     @TearDown(Level.Trial)
@@ -83,5 +103,30 @@ public class NonImdsRequestBenchmark {
     @Benchmark
     public int jdkHttpClient() throws Exception {
         return jdkClient.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofByteArray()).body().length;
+    }
+
+    @Benchmark
+    public int socket() throws Exception {
+        try (Socket socket = new Socket()) {
+            socket.connect(address);
+            OutputStream out = socket.getOutputStream();
+            out.write(rawRequest);
+            return socket.getInputStream().readAllBytes().length;
+        }
+    }
+
+    @Benchmark
+    public int socketChannel() throws Exception {
+        try (SocketChannel channel = SocketChannel.open(address)) {
+            channel.write(ByteBuffer.wrap(rawRequest));
+            ByteBuffer buffer = ByteBuffer.allocate(1024);
+            int total = 0;
+            int n;
+            while ((n = channel.read(buffer)) >= 0) {
+                total += n;
+                buffer.clear();
+            }
+            return total;
+        }
     }
 }

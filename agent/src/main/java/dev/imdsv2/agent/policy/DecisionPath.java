@@ -93,6 +93,11 @@ public final class DecisionPath {
         StackTraceElement caller = request.sentFrom != null
                 ? CallerFinder.callerFrame(request.sentFrom.getStackTrace()) : CallerFinder.find();
         String callSite = CallerFinder.describe(caller);
+        if (request.unseen) {
+            counters.countRequest(request.client, "v1", Action.PASSED, category);
+            callSites.record(callSite, request.client, category, Action.PASSED);
+            return Decision.LEAVE;
+        }
         String refusal = mode == Mode.OBSERVE ? null : refusal(c, request, caller);
         String token = null;
         if (mode != Mode.OBSERVE && refusal == null) {

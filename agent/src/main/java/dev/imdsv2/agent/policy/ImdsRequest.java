@@ -16,6 +16,8 @@ public final class ImdsRequest {
     final boolean proxied;
     final boolean redirectedFromElsewhere;
     final Throwable sentFrom;
+    /** The agent sees only a connection to IMDS, not the request on it (see {@link #unseen}). */
+    final boolean unseen;
 
     /**
      * @param client                  the client tag, e.g. {@code urlconnection}
@@ -38,6 +40,12 @@ public final class ImdsRequest {
      */
     public ImdsRequest(String client, Endpoint endpoint, String method, String path, boolean carriesToken,
                        boolean forwarded, boolean proxied, boolean redirectedFromElsewhere, Throwable sentFrom) {
+        this(client, endpoint, method, path, carriesToken, forwarded, proxied, redirectedFromElsewhere, sentFrom, false);
+    }
+
+    private ImdsRequest(String client, Endpoint endpoint, String method, String path, boolean carriesToken,
+                        boolean forwarded, boolean proxied, boolean redirectedFromElsewhere, Throwable sentFrom,
+                        boolean unseen) {
         this.client = client;
         this.endpoint = endpoint;
         this.method = method == null ? "GET" : method;
@@ -47,6 +55,16 @@ public final class ImdsRequest {
         this.proxied = proxied;
         this.redirectedFromElsewhere = redirectedFromElsewhere;
         this.sentFrom = sentFrom;
+        this.unseen = unseen;
+    }
+
+    /**
+     * A connection to IMDS whose request the agent can neither read nor change (an NIO channel, bytes that
+     * are not HTTP/1.x): counted as v1 and passed, its call site reported, never upgraded and never blocked,
+     * since it may well carry a token. The readiness verdict stays "not ready" while such calls are seen.
+     */
+    public static ImdsRequest unseen(String client, Endpoint endpoint, Throwable sentFrom) {
+        return new ImdsRequest(client, endpoint, null, null, false, false, false, false, sentFrom, true);
     }
 
     boolean isTokenPut() {
