@@ -9,14 +9,14 @@ import java.util.function.Function;
 
 /**
  * Times GETs through each client of {@link ImdsClients}, on command, so a test can change IMDS in between.
- * Prints {@code READY}; then per stdin line {@code probe URL N [CLIENT]}: N GETs of URL with each client (or
+ * Prints {@code READY client,client...}; then per stdin line {@code probe URL N [CLIENT]}: N GETs of URL with each client (or
  * only CLIENT), one {@code TIMED client millis answer} line each, then {@code DONE}; {@code exit} ends it.
  */
 public final class FaultProbe {
 
     public static void main(String[] args) throws Exception {
         Map<String, Function<String, String>> clients = ImdsClients.create();
-        System.out.println("READY");
+        System.out.println("READY " + String.join(",", clients.keySet()));
         System.out.flush();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         String line;

@@ -15,20 +15,19 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Function;
 
 /**
- * {@code LoadApp URL SECONDS THREADS}: THREADS threads GET URL as fast as they can for SECONDS seconds, thread
- * {@code i} with client {@code i mod n} of {@link ImdsClients}. A warm-up of {@value #WARM_UP_SECONDS} s comes
- * first, so that what is measured at the start (threads, heap after a full GC) already includes every class,
- * connection and pool the run needs; the same is measured at the end, with the same threads still alive.
+ * {@code LoadApp URL SECONDS THREADS WARM_UP_SECONDS}: THREADS threads GET URL as fast as they can for SECONDS
+ * seconds, thread {@code i} with client {@code i mod n} of {@link ImdsClients}. The same load runs for
+ * WARM_UP_SECONDS first, so that what is measured at the start (threads, heap after a full GC) already includes
+ * every class, connection, pool and cache the run needs; the same is measured at the end, with the same threads.
  * Prints {@code REQUESTS client ok failed}, up to 10 {@code FAILED client answer}, {@code THREADS start end},
  * {@code NEW_THREADS names...} and {@code HEAP_KB start end}.
  */
 public final class LoadApp {
-    private static final int WARM_UP_SECONDS = 2;
-
     public static void main(String[] args) throws Exception {
         String url = args[0];
         int seconds = Integer.parseInt(args[1]);
         int threads = Integer.parseInt(args[2]);
+        int warmUpSeconds = Integer.parseInt(args[3]);
         Map<String, Function<String, String>> clients = ImdsClients.create();
         List<String> names = new ArrayList<>(clients.keySet());
         AtomicLongArray ok = new AtomicLongArray(names.size());
@@ -38,10 +37,10 @@ public final class LoadApp {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
 
         Phase warmUp = new Phase(pool, threads, names, clients, url, null, null, null, null);
-        warmUp.run(WARM_UP_SECONDS);
-        Snapshot start = Snapshot.take();
+        warmUp.run(warmUpSeconds);
+        Snapshot start = Snapshot.take(clients.values(), url);
         new Phase(pool, threads, names, clients, url, ok, failed, failures, failuresKept).run(seconds);
-        Snapshot end = Snapshot.take();
+        Snapshot end = Snapshot.take(clients.values(), url);
         pool.shutdown();
 
         for (int c = 0; c < names.size(); c++) {
@@ -89,17 +88,27 @@ public final class LoadApp {
 
     /** Live threads by name, and used heap after a full GC. */
     private record Snapshot(List<String> threads, long heapKb) {
-        static Snapshot take() throws InterruptedException {
-            for (int i = 0; i < 3; i++) {
-                System.gc();
-                Thread.sleep(100);
+        static Snapshot take(Iterable<Function<String, String>> clients, String url) throws InterruptedException {
+            fullGc();
+            // Weak-keyed maps (the agent's per-connection state, the JDK's own) drop the entries of collected keys on
+            // their next use, not in the GC: one more request per client, then collect again, counts only live state.
+            for (Function<String, String> client : clients) {
+                client.apply(url);
             }
+            fullGc();
             long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
             List<String> names = new ArrayList<>();
             for (Thread thread : Thread.getAllStackTraces().keySet()) {
                 names.add(thread.getName());
             }
             return new Snapshot(names, used / 1024);
+        }
+
+        private static void fullGc() throws InterruptedException {
+            for (int i = 0; i < 3; i++) {
+                System.gc();
+                Thread.sleep(100);
+            }
         }
     }
 }
