@@ -144,6 +144,26 @@ class JdkHttpClientIT extends SimulatorTest {
     }
 
     @Test
+    void a401WithNoNewTokenToBeHadIsResentAsItWasAndSucceedsWhereTokensAreOptional() throws Exception {
+        imds.requireTokens(false);
+        try (ChildJvm app = ChildJvm.withAgent(agentArgs()).main(JdkHttpClientApp.class, "interactive", url(INSTANCE_ID_PATH)).start()) {
+            app.awaitLine("READY");
+            app.send("get");
+            assertEquals("RESULT 200 " + INSTANCE_ID, app.awaitLine("RESULT"));
+            imds.expireAllTokens();
+            imds.tokenPutAnswers(403);
+            app.send("get");
+            assertEquals("RESULT 200 " + INSTANCE_ID, app.awaitLine("RESULT"), "without the agent it would succeed\n" + app.transcript());
+            app.send("exit");
+            app.awaitExit();
+
+            List<ReceivedRequest> received = metadataRequestsTo(INSTANCE_ID_PATH);
+            assertEquals(List.of(200, 401, 200), received.stream().map(ReceivedRequest::status).toList());
+            assertFalse(received.get(2).hasToken(), "re-sent as the application made it");
+        }
+    }
+
+    @Test
     void theHookShipsOnlyAsARenamedResource() throws Exception {
         try (JarFile jar = new JarFile(ChildJvm.agentJar().toFile())) {
             assertTrue(jar.getEntry("jdk/internal/net/http/Imdsv2HttpClientHook.class") == null);

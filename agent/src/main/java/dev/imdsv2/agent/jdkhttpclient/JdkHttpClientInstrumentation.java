@@ -44,7 +44,10 @@ public final class JdkHttpClientInstrumentation implements ClassPatch {
         Object upgradedHop;
         Endpoint endpoint;
         String tokenAdded;
-        /** The copy of a hop that IMDS answered 401, re-sent once with this fresh token (decided and counted already). */
+        /**
+         * The copy of a hop that IMDS answered 401, re-sent once: with this fresh token it is the same request,
+         * decided and counted already; without one (null) it is decided again like any tokenless request.
+         */
         Object resentHop;
         String resendToken;
 
@@ -183,7 +186,7 @@ public final class JdkHttpClientInstrumentation implements ClassPatch {
                 return null;
             }
             ClientApi client = api;
-            if (state != null && hop == state.resentHop) {
+            if (state != null && hop == state.resentHop && state.resendToken != null) {
                 // The re-send after a 401: the same request as the hop before it, already decided and counted.
                 client.setSystemHeader(hop, DecisionPath.TOKEN_HEADER, state.resendToken);
                 state.upgradedHop = hop;
@@ -216,9 +219,11 @@ public final class JdkHttpClientInstrumentation implements ClassPatch {
     }
 
     /**
-     * A 401 to a hop the agent upgraded: the token is dropped, and the hop is re-sent once with a fresh one
-     * (IMDS dropped the token: expired early, restarted, or the request waited past the token's use), so a
-     * request that would have worked without the agent does not fail because of it. Returns the copy to send, or null.
+     * A 401 to a hop the agent upgraded: the token is dropped, and the hop is re-sent once (IMDS dropped the token:
+     * expired early, restarted, or the request waited past the token's use), so a request that would have worked
+     * without the agent does not fail because of it: with a fresh token, or, when none can be had, decided again
+     * like any tokenless request (passed in upgrade mode, blocked in enforce), as HttpURLConnection does.
+     * Returns the copy to send, or null.
      */
     private Object onUnauthorized(Object exchange, Object hop) {
         try {
@@ -233,13 +238,9 @@ public final class JdkHttpClientInstrumentation implements ClassPatch {
             if (state.resentHop != null || !client.canResend()) {
                 return null;
             }
-            String fresh = decisions.freshToken(state.endpoint);
-            if (fresh == null) {
-                return null;
-            }
             Object copy = client.copyForResend(hop);
             state.resentHop = copy;
-            state.resendToken = fresh;
+            state.resendToken = decisions.freshToken(state.endpoint);
             return copy;
         } catch (Throwable t) {
             AgentLog.internalFailure("HttpClient response", t);
