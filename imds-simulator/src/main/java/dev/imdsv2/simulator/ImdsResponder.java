@@ -25,11 +25,13 @@ final class ImdsResponder implements ResponseDefinitionTransformerV2 {
 
     private final Behaviour behaviour;
     private final TokenStore tokens;
+    private final TokenPutCounter tokenPuts;
     private final MetadataCatalog catalog = new MetadataCatalog();
 
-    ImdsResponder(Behaviour behaviour, TokenStore tokens) {
+    ImdsResponder(Behaviour behaviour, TokenStore tokens, TokenPutCounter tokenPuts) {
         this.behaviour = behaviour;
         this.tokens = tokens;
+        this.tokenPuts = tokenPuts;
     }
 
     @Override
@@ -46,9 +48,18 @@ final class ImdsResponder implements ResponseDefinitionTransformerV2 {
     public ResponseDefinition transform(ServeEvent serveEvent) {
         Request request = serveEvent.getRequest();
         String path = Journal.pathOf(request);
-        ResponseDefinition answer = isTokenPut(request.getMethod().getName(), path)
-                ? tokenPut(request, path)
-                : metadata(request, path);
+        if (!isTokenPut(request.getMethod().getName(), path)) {
+            return delayed(metadata(request, path));
+        }
+        tokenPuts.begin();
+        try {
+            return delayed(tokenPut(request, path));
+        } finally {
+            tokenPuts.end();
+        }
+    }
+
+    private ResponseDefinition delayed(ResponseDefinition answer) {
         Duration delay = behaviour.delay;
         if (!delay.isZero()) {
             behaviour.pause(delay); // on this Jetty thread: nothing is written until it returns

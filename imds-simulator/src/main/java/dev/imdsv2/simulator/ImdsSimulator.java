@@ -19,6 +19,7 @@ public final class ImdsSimulator implements AutoCloseable {
     private final Behaviour behaviour;
     private final TokenStore tokens;
     private final Journal journal;
+    private final TokenPutCounter tokenPuts;
     private final WireMockServer server;
     private final String host;
 
@@ -28,9 +29,10 @@ public final class ImdsSimulator implements AutoCloseable {
         this.behaviour.tokensRequired = tokensRequired;
         this.tokens = new TokenStore();
         this.journal = new Journal();
+        this.tokenPuts = new TokenPutCounter();
         this.server = new WireMockServer(
                 Servers.options(host, port).extensions(
-                        journal, new ImdsResponder(behaviour, tokens), new WireMockHeaderStripper()));
+                        journal, new ImdsResponder(behaviour, tokens, tokenPuts), new WireMockHeaderStripper()));
     }
 
     /** On 127.0.0.1, a free port, tokens optional. */
@@ -117,6 +119,7 @@ public final class ImdsSimulator implements AutoCloseable {
     /** Forgets every request received so far (and so the counts). */
     public void resetJournal() {
         journal.reset();
+        tokenPuts.reset();
     }
 
     /** Stops recording requests (the stand-alone program has no reader for them). */
@@ -124,9 +127,21 @@ public final class ImdsSimulator implements AutoCloseable {
         journal.stopRecording();
     }
 
-    /** Token PUTs received, whatever became of them (including never-answered and refused ones). */
+    /**
+     * Token PUTs received, whatever became of them (including never-answered and refused ones); counted
+     * apart from the journal, so also past its bound and in the stand-alone program.
+     */
     public int tokenPutCount() {
-        return (int) received().stream().filter(ImdsSimulator::isTokenPut).count();
+        return (int) tokenPuts.received();
+    }
+
+    /**
+     * The most token PUTs the simulator was answering at the same time (since start or {@link #resetJournal()}):
+     * 1 for a client that never has more than one PUT in flight. A PUT the client gave up on (never answered,
+     * slower than its timeout) stays in flight here until it is answered or released by {@link #resetFaults()}.
+     */
+    public int maxConcurrentTokenPuts() {
+        return tokenPuts.maxInFlight();
     }
 
     /** Every request received, in arrival order (the latest 50,000). */

@@ -243,6 +243,25 @@ class ImdsSimulatorTest {
     }
 
     @Test
+    void tokenPutsAnsweredAtTheSameTimeAreCounted() throws Exception {
+        http.token(imds, 60);
+        http.token(imds, 60);
+        assertEquals(1, imds.maxConcurrentTokenPuts(), "one after the other");
+
+        imds.slowResponses(Duration.ofMillis(300));
+        Thread other = new Thread(() -> http.token(imds, 60));
+        other.start();
+        http.token(imds, 60);
+        other.join();
+        assertEquals(2, imds.maxConcurrentTokenPuts(), "two at once");
+        assertEquals(4, imds.tokenPutCount());
+
+        imds.resetJournal();
+        assertEquals(0, imds.tokenPutCount());
+        assertEquals(0, imds.maxConcurrentTokenPuts());
+    }
+
+    @Test
     void redirectAnswersLocationAfterTheTokenCheck() {
         imds.redirect("/latest/meta-data/instance-id", "http://127.0.0.1:9/elsewhere", 302);
         HttpResponse<String> response = http.get(url("/latest/meta-data/instance-id"));

@@ -262,7 +262,12 @@ public final class ChildJvm implements AutoCloseable {
     }
 
     public int awaitExit() throws Exception {
-        if (!process.waitFor(DEFAULT_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+        return awaitExit(DEFAULT_TIMEOUT_SECONDS);
+    }
+
+    /** For a child that runs long on purpose (a load test). */
+    public int awaitExit(long timeoutSeconds) throws Exception {
+        if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             fail("the child JVM did not end in time\n" + transcript());
         }

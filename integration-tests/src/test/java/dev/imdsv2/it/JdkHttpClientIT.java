@@ -121,14 +121,14 @@ class JdkHttpClientIT extends SimulatorTest {
     }
 
     @Test
-    void a401ToAnUpgradedRequestDropsTheTokenAndTheNextRequestGetsANewOne() throws Exception {
+    void a401ToAnUpgradedRequestIsResentOnceWithANewToken() throws Exception {
         try (ChildJvm app = ChildJvm.withAgent(agentArgs()).main(JdkHttpClientApp.class, "interactive", url(INSTANCE_ID_PATH)).start()) {
             app.awaitLine("READY");
             app.send("get");
             assertEquals("RESULT 200 " + INSTANCE_ID, app.awaitLine("RESULT"));
             imds.expireAllTokens();
             app.send("get");
-            assertTrue(app.awaitLine("RESULT").startsWith("RESULT 401"), "the client hands the 401 on (no retry)");
+            assertEquals("RESULT 200 " + INSTANCE_ID, app.awaitLine("RESULT"), "the 401 is re-sent, not handed on\n" + app.transcript());
             app.send("get");
             assertEquals("RESULT 200 " + INSTANCE_ID, app.awaitLine("RESULT"), app.transcript());
             app.send("exit");
@@ -136,8 +136,30 @@ class JdkHttpClientIT extends SimulatorTest {
 
             assertEquals(2, imds.tokenPutCount(), "the rejected token was dropped and replaced once");
             List<ReceivedRequest> received = metadataRequestsTo(INSTANCE_ID_PATH);
+            assertEquals(List.of(200, 401, 200, 200), received.stream().map(ReceivedRequest::status).toList());
             assertEquals(received.get(0).token(), received.get(1).token());
-            assertNotEquals(received.get(1).token(), received.get(2).token());
+            assertNotEquals(received.get(1).token(), received.get(2).token(), "re-sent with a new token");
+            assertEquals(received.get(2).token(), received.get(3).token());
+        }
+    }
+
+    @Test
+    void a401WithNoNewTokenToBeHadIsResentAsItWasAndSucceedsWhereTokensAreOptional() throws Exception {
+        imds.requireTokens(false);
+        try (ChildJvm app = ChildJvm.withAgent(agentArgs()).main(JdkHttpClientApp.class, "interactive", url(INSTANCE_ID_PATH)).start()) {
+            app.awaitLine("READY");
+            app.send("get");
+            assertEquals("RESULT 200 " + INSTANCE_ID, app.awaitLine("RESULT"));
+            imds.expireAllTokens();
+            imds.tokenPutAnswers(403);
+            app.send("get");
+            assertEquals("RESULT 200 " + INSTANCE_ID, app.awaitLine("RESULT"), "without the agent it would succeed\n" + app.transcript());
+            app.send("exit");
+            app.awaitExit();
+
+            List<ReceivedRequest> received = metadataRequestsTo(INSTANCE_ID_PATH);
+            assertEquals(List.of(200, 401, 200), received.stream().map(ReceivedRequest::status).toList());
+            assertFalse(received.get(2).hasToken(), "re-sent as the application made it");
         }
     }
 

@@ -3,6 +3,7 @@ package dev.imdsv2.agent.jdkhttpclient;
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.net.URI;
 import java.util.Collections;
 import java.util.Map;
@@ -24,7 +25,8 @@ import dev.imdsv2.agent.report.AgentLog;
  * {@code java.net.http.HttpClient} (Java 11+), {@code send} and {@code sendAsync}: patches the client's
  * internal {@code MultiExchange} as it loads, and answers its hook. Per hop, the token goes on only when
  * the hop targets IMDS and every earlier hop of the same request did too; it is put among the hop's
- * system headers, which the client builds anew for every redirect, so it never follows one.
+ * system headers, which the client builds anew for every redirect, so it never follows one. A 401 to an
+ * upgraded hop is re-sent once with a fresh token, as the client re-sends for its own authentication.
  */
 public final class JdkHttpClientInstrumentation implements ClassPatch {
     public static final String CLIENT = "jdk-httpclient";
@@ -42,6 +44,12 @@ public final class JdkHttpClientInstrumentation implements ClassPatch {
         Object upgradedHop;
         Endpoint endpoint;
         String tokenAdded;
+        /**
+         * The copy of a hop that IMDS answered 401, re-sent once: with this fresh token it is the same request,
+         * decided and counted already; without one (null) it is decided again like any tokenless request.
+         */
+        Object resentHop;
+        String resendToken;
 
         ExchangeState(Throwable sentFrom) {
             this.sentFrom = sentFrom;
@@ -127,10 +135,10 @@ public final class JdkHttpClientInstrumentation implements ClassPatch {
                 return beforeHop(args[0], args[1], args[2], (URI) args[3]);
             }
         });
-        hook.getField("onUnauthorized").set(null, new Consumer<Object[]>() {
+        hook.getField("onUnauthorized").set(null, new Function<Object[], Object>() {
             @Override
-            public void accept(Object[] args) {
-                onUnauthorized(args[0], args[1]);
+            public Object apply(Object[] args) {
+                return onUnauthorized(args[0], args[1]);
             }
         });
         hookReady = true;
@@ -178,6 +186,14 @@ public final class JdkHttpClientInstrumentation implements ClassPatch {
                 return null;
             }
             ClientApi client = api;
+            if (state != null && hop == state.resentHop && state.resendToken != null) {
+                // The re-send after a 401: the same request as the hop before it, already decided and counted.
+                client.setSystemHeader(hop, DecisionPath.TOKEN_HEADER, state.resendToken);
+                state.upgradedHop = hop;
+                state.tokenAdded = state.resendToken;
+                state.resendToken = null;
+                return null;
+            }
             boolean redirectedFromElsewhere = hop != firstHop && (state == null || state.leftImds);
             Decision decision = decisions.decide(new ImdsRequest(CLIENT, endpoint, client.method(hop), uri.getPath(),
                     client.hasHeader(hop, DecisionPath.TOKEN_HEADER),
@@ -202,16 +218,33 @@ public final class JdkHttpClientInstrumentation implements ClassPatch {
         return null;
     }
 
-    private void onUnauthorized(Object exchange, Object hop) {
+    /**
+     * A 401 to a hop the agent upgraded: the token is dropped, and the hop is re-sent once (IMDS dropped the token:
+     * expired early, restarted, or the request waited past the token's use), so a request that would have worked
+     * without the agent does not fail because of it: with a fresh token, or, when none can be had, decided again
+     * like any tokenless request (passed in upgrade mode, blocked in enforce), as HttpURLConnection does.
+     * Returns the copy to send, or null.
+     */
+    private Object onUnauthorized(Object exchange, Object hop) {
         try {
             ExchangeState state = exchanges.get(exchange);
-            if (state != null && state.tokenAdded != null && state.upgradedHop == hop) {
-                decisions.unauthorized(CLIENT, state.endpoint, state.tokenAdded);
-                state.tokenAdded = null;
-                state.upgradedHop = null;
+            if (state == null || state.tokenAdded == null || state.upgradedHop != hop) {
+                return null;
             }
+            decisions.unauthorized(CLIENT, state.endpoint, state.tokenAdded);
+            state.tokenAdded = null;
+            state.upgradedHop = null;
+            ClientApi client = api;
+            if (state.resentHop != null || !client.canResend()) {
+                return null;
+            }
+            Object copy = client.copyForResend(hop);
+            state.resentHop = copy;
+            state.resendToken = decisions.freshToken(state.endpoint);
+            return copy;
         } catch (Throwable t) {
             AgentLog.internalFailure("HttpClient response", t);
+            return null;
         }
     }
 
@@ -227,13 +260,17 @@ public final class JdkHttpClientInstrumentation implements ClassPatch {
         private final Method firstValue;
         private final Method proxy;
         private final Method setSystemHeader;
+        /** {@code HttpRequestImpl.newInstanceForAuthentication}: a copy of a hop without its system headers; null if absent. */
+        private final Method copyForResend;
 
-        private ClientApi(Method method, Method headers, Method firstValue, Method proxy, Method setSystemHeader) {
+        private ClientApi(Method method, Method headers, Method firstValue, Method proxy, Method setSystemHeader,
+                          Method copyForResend) {
             this.method = method;
             this.headers = headers;
             this.firstValue = firstValue;
             this.proxy = proxy;
             this.setSystemHeader = setSystemHeader;
+            this.copyForResend = copyForResend;
         }
 
         /** The methods, or null when this JDK's client does not have them. */
@@ -253,9 +290,18 @@ public final class JdkHttpClientInstrumentation implements ClassPatch {
                 if (proxy.getReturnType().isPrimitive()) {
                     return null;
                 }
+                Method copy;
+                try {
+                    copy = requestImpl.getMethod("newInstanceForAuthentication", requestImpl);
+                    if (copy.getReturnType() != requestImpl || !Modifier.isStatic(copy.getModifiers())) {
+                        copy = null;
+                    }
+                } catch (NoSuchMethodException e) {
+                    copy = null; // no re-send after a 401 on this JDK; the rest works
+                }
                 return new ClientApi(httpRequest.getMethod("method"), httpRequest.getMethod("headers"),
                         httpHeaders.getMethod("firstValue", String.class), proxy,
-                        requestImpl.getMethod("setSystemHeader", String.class, String.class));
+                        requestImpl.getMethod("setSystemHeader", String.class, String.class), copy);
             } catch (ClassNotFoundException | NoSuchMethodException | LinkageError e) {
                 return null;
             }
@@ -265,6 +311,18 @@ public final class JdkHttpClientInstrumentation implements ClassPatch {
         void makeAccessible() {
             proxy.setAccessible(true);
             setSystemHeader.setAccessible(true);
+            if (copyForResend != null) {
+                copyForResend.setAccessible(true);
+            }
+        }
+
+        boolean canResend() {
+            return copyForResend != null;
+        }
+
+        /** The same request to the same URI (user headers, body, timeout, proxy), without the system headers. */
+        Object copyForResend(Object hop) throws Exception {
+            return copyForResend.invoke(null, hop);
         }
 
         String method(Object hop) throws Exception {

@@ -4,6 +4,7 @@ import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.ClassWriter;
 import net.bytebuddy.jar.asm.FieldVisitor;
+import net.bytebuddy.jar.asm.Label;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
 
@@ -21,7 +22,9 @@ import net.bytebuddy.jar.asm.Opcodes;
  *       before its headers are built; a redirect or an authentication retry is a new request object with
  *       fresh system headers, so a token added there never follows to the next hop. It may throw
  *       {@code IOException}, which fails the request the way the client fails any other.</li>
- *   <li>{@code responseFilters(Response)}: runs once per response, with the hop that it answers.</li>
+ *   <li>{@code responseFilters(Response)}: runs once per response, with the hop that it answers; after a 401 to a
+ *       hop the agent upgraded, the hook may return a copy of that hop to send next (with a fresh token), the
+ *       way the client's own authentication filter re-sends a request.</li>
  * </ul>
  * If a method or a field it reads is missing (an unknown JDK), the class is left untouched.
  */
@@ -108,13 +111,24 @@ final class MultiExchangePatch {
                 return new EntryCall(mv) {
                     @Override
                     void emit() {
-                        // Imdsv2HttpClientHook.beforeResponseFilters(this, response.request(), response.statusCode())
+                        // Object resend = Imdsv2HttpClientHook.beforeResponseFilters(this, response.request(), response.statusCode());
+                        // if (resend != null) return (HttpRequestImpl) resend;  -- the client sends it as the next hop
                         visitVarInsn(Opcodes.ALOAD, 0);
                         visitVarInsn(Opcodes.ALOAD, 1);
                         visitMethodInsn(Opcodes.INVOKEVIRTUAL, RESPONSE, "request", "()L" + REQUEST + ";", false);
                         visitVarInsn(Opcodes.ALOAD, 1);
                         visitMethodInsn(Opcodes.INVOKEVIRTUAL, RESPONSE, "statusCode", "()I", false);
-                        visitMethodInsn(Opcodes.INVOKESTATIC, HOOK, "beforeResponseFilters", "(Ljava/lang/Object;Ljava/lang/Object;I)V", false);
+                        visitMethodInsn(Opcodes.INVOKESTATIC, HOOK, "beforeResponseFilters",
+                                "(Ljava/lang/Object;Ljava/lang/Object;I)Ljava/lang/Object;", false);
+                        visitInsn(Opcodes.DUP);
+                        Label carryOn = new Label();
+                        visitJumpInsn(Opcodes.IFNULL, carryOn);
+                        visitTypeInsn(Opcodes.CHECKCAST, REQUEST);
+                        visitInsn(Opcodes.ARETURN);
+                        visitLabel(carryOn);
+                        // The locals are the method's arguments, as on entry; the hook's null is still on the stack.
+                        visitFrame(Opcodes.F_SAME1, 0, null, 1, new Object[] {"java/lang/Object"});
+                        visitInsn(Opcodes.POP);
                     }
                 };
             }

@@ -33,8 +33,8 @@ public final class Imdsv2HttpClientHook {
      */
     public static volatile Function<Object[], IOException> beforeHop;
 
-    /** Called for 401 responses only, with {exchange, hop}. */
-    public static volatile Consumer<Object[]> onUnauthorized;
+    /** Called for 401 responses only, with {exchange, hop}; returns a request to send next instead (a re-send), or null. */
+    public static volatile Function<Object[], Object> onUnauthorized;
 
     private Imdsv2HttpClientHook() {
     }
@@ -77,18 +77,19 @@ public final class Imdsv2HttpClientHook {
         }
     }
 
-    /** Inserted at the start of {@code MultiExchange.responseFilters(Response)}: once per response. */
-    static void beforeResponseFilters(Object exchange, Object hop, int statusCode) {
+    /**
+     * Inserted at the start of {@code MultiExchange.responseFilters(Response)}: once per response. A non-null
+     * result is an {@code HttpRequestImpl} that the patched method returns, so the client sends it next.
+     */
+    static Object beforeResponseFilters(Object exchange, Object hop, int statusCode) {
         if (statusCode != 401) {
-            return;
+            return null;
         }
         try {
-            Consumer<Object[]> unauthorized = onUnauthorized;
-            if (unauthorized != null) {
-                unauthorized.accept(new Object[] {exchange, hop});
-            }
+            Function<Object[], Object> unauthorized = onUnauthorized;
+            return unauthorized == null ? null : unauthorized.apply(new Object[] {exchange, hop});
         } catch (Throwable ignored) {
-            // As above.
+            return null; // As above.
         }
     }
 }

@@ -87,7 +87,7 @@ public final class JdkHttpClientApp {
         }
     }
 
-    private static String get(HttpClient client, boolean async, String url, List<String> headers) {
+    static String get(HttpClient client, boolean async, String url, List<String> headers) {
         try {
             HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET();
             for (String header : headers) {
