@@ -17,6 +17,9 @@ import dev.imdsv2.agent.policy.DecisionPath;
 /**
  * Inlined into {@code HttpAsyncMainClientExec.execute(request, entityProducer, scope, chain, callback)}: see
  * {@link Apache5Instrumentation}. It reads what {@link ClassicExecAdvice} reads, from the async scope type.
+ * The lines are repeated on purpose: advice is inlined into the client's own class and resolves HttpClient's
+ * types through the application's class loader; a shared helper in the agent jar, on the system class path,
+ * could not see them when the application keeps its libraries in a child loader (a Spring Boot jar).
  */
 public final class AsyncExecAdvice {
 
