@@ -24,7 +24,7 @@ if [[ ! -f "$OTEL" ]]; then
 fi
 CP="benchmarks/target/benchmarks-0.1.0-SNAPSHOT.jar:$(cat benchmarks/target/classpath.txt)"
 
-echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(java -version 2>&1 | head -1)"
+echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(java -version 2>&1 | sed -n 1p)"
 echo "== 1. JMH"
 java -cp "$CP" dev.imdsv2.bench.BenchmarkSuite "$AGENT" "$MODE" > benchmarks/target/jmh.out 2>&1 || { tail -40 benchmarks/target/jmh.out; exit 1; }
 JMH_TABLE="$(sed -n '/^| benchmark/,$p' benchmarks/target/jmh.out)"
