@@ -41,8 +41,10 @@ public final class RequestProcessorAdvice {
         boolean proxied = !(route instanceof RouteInfo) || ((RouteInfo) route).getProxyHost() != null;
         Object redirects = context.getAttribute("http.protocol.redirect-locations");
         boolean firstHop = !(redirects instanceof Collection) || ((Collection<?>) redirects).isEmpty();
-        boolean forwarded = request.containsHeader("X-Forwarded-For") || request.containsHeader("Forwarded")
-                || request.containsHeader("Via");
+        boolean forwarded = false;
+        for (String relayHeader : DecisionPath.RELAY_HEADERS) {
+            forwarded |= request.containsHeader(relayHeader);
+        }
         Header tokenHeader = request.getFirstHeader(DecisionPath.TOKEN_HEADER);
         RequestLine line = request.getRequestLine();
         try {

@@ -34,8 +34,10 @@ public final class ClassicExecAdvice {
             return false;
         }
         RedirectLocations redirects = scope.clientContext.getRedirectLocations();
-        boolean forwarded = request.containsHeader("X-Forwarded-For") || request.containsHeader("Forwarded")
-                || request.containsHeader("Via");
+        boolean forwarded = false;
+        for (String relayHeader : DecisionPath.RELAY_HEADERS) {
+            forwarded |= request.containsHeader(relayHeader);
+        }
         Header tokenHeader = request.getFirstHeader(DecisionPath.TOKEN_HEADER);
         try {
             String token = ImdsHops.beforeHop(Apache5Instrumentation.CLIENT, endpoint, scope.clientContext,

@@ -195,9 +195,13 @@ public final class JdkHttpClientInstrumentation implements ClassPatch {
                 return null;
             }
             boolean redirectedFromElsewhere = hop != firstHop && (state == null || state.leftImds);
+            boolean forwarded = false;
+            for (String relayHeader : DecisionPath.RELAY_HEADERS) {
+                forwarded |= client.hasHeader(hop, relayHeader);
+            }
             Decision decision = decisions.decide(new ImdsRequest(CLIENT, endpoint, client.method(hop), uri.getPath(),
                     client.hasHeader(hop, DecisionPath.TOKEN_HEADER),
-                    client.hasHeader(hop, "X-Forwarded-For") || client.hasHeader(hop, "Forwarded") || client.hasHeader(hop, "Via"),
+                    forwarded,
                     client.proxied(hop), redirectedFromElsewhere, state == null ? null : state.sentFrom));
             if (decision.isBlocked()) {
                 return decision.failure();

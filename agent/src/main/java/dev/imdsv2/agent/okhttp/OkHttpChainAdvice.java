@@ -49,8 +49,10 @@ public final class OkHttpChainAdvice {
         Connection connection = okhttp312Connection instanceof Connection ? (Connection) okhttp312Connection
                 : okhttp314Exchange != null ? OkHttpConnections.ofExchange(okhttp314Exchange) : chain.connection();
         boolean proxied = connection == null || connection.route().proxy().type() != Proxy.Type.DIRECT;
-        boolean forwarded = request.header("X-Forwarded-For") != null || request.header("Forwarded") != null
-                || request.header("Via") != null;
+        boolean forwarded = false;
+        for (String relayHeader : DecisionPath.RELAY_HEADERS) {
+            forwarded |= request.header(relayHeader) != null;
+        }
         String token;
         try {
             token = ImdsHops.beforeHop(OkHttpInstrumentation.CLIENT, endpoint, chain.call(), false, request.method(),

@@ -1,6 +1,8 @@
 package dev.imdsv2.agent.policy;
 
 import java.net.URL;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -18,6 +20,12 @@ import dev.imdsv2.agent.token.TokenManager;
  */
 public final class DecisionPath {
     public static final String TOKEN_HEADER = "X-aws-ec2-metadata-token";
+    /**
+     * The headers that mark a relayed request (a proxy, a gateway, an SSRF relay): every client checks these, and a
+     * request carrying any of them is never upgraded.
+     */
+    public static final List<String> RELAY_HEADERS =
+            Collections.unmodifiableList(Arrays.asList("X-Forwarded-For", "Forwarded", "Via"));
 
     private final TokenManager tokens;
     private final RequestCounters counters;

@@ -121,9 +121,10 @@ public final class UrlConnectionInstrumentation implements ClassPatch {
             if (state != null && state.tokenAdded != null && state.tokenAdded.equals(tokenHeader)) {
                 return null; // the same hop written again (a retry after a stale connection): decided already
             }
-            boolean forwarded = MessageHeaders.find(requests, "X-Forwarded-For") != null
-                    || MessageHeaders.find(requests, "Forwarded") != null
-                    || MessageHeaders.find(requests, "Via") != null;
+            boolean forwarded = false;
+            for (String relayHeader : DecisionPath.RELAY_HEADERS) {
+                forwarded |= MessageHeaders.find(requests, relayHeader) != null;
+            }
             boolean proxied = connection instanceof HttpURLConnection && ((HttpURLConnection) connection).usingProxy();
             Decision decision = decisions.decide(new ImdsRequest(CLIENT, endpoint, method, url.getPath(),
                     tokenHeader != null, forwarded, proxied, state != null && state.leftImds));
