@@ -19,17 +19,11 @@ abstract class ClientApp {
 
     void run(String[] args) {
         System.out.println("LIBRARY " + jarName(libraryClass()));
-        List<String> request = new ArrayList<>();
-        for (String arg : args) {
-            if (arg.equals("--")) {
-                runOne(request);
-                request.clear();
-            } else {
-                request.add(arg);
-            }
+        try {
+            Commands.runEach(args, this::runOne);
+        } catch (Exception e) {
+            throw new IllegalStateException(e); // runOne reports every request's failure itself
         }
-        runOne(request);
-        System.out.flush();
         System.exit(0); // async clients keep non-daemon threads
     }
 

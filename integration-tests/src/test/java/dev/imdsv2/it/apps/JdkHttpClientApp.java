@@ -11,7 +11,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -39,17 +38,7 @@ import com.amazonaws.util.EC2MetadataUtils;
 public final class JdkHttpClientApp {
 
     public static void main(String[] args) throws Exception {
-        List<String> command = new ArrayList<>();
-        for (String arg : args) {
-            if (arg.equals("--")) {
-                run(command);
-                command.clear();
-            } else {
-                command.add(arg);
-            }
-        }
-        run(command);
-        System.out.flush();
+        Commands.runEach(args, JdkHttpClientApp::run);
     }
 
     private static void run(List<String> c) throws Exception {

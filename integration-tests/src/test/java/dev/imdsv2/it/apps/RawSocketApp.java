@@ -11,7 +11,6 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 
 import com.sun.tools.attach.VirtualMachine;
@@ -35,17 +34,7 @@ import com.sun.tools.attach.VirtualMachine;
 public final class RawSocketApp {
 
     public static void main(String[] args) throws Exception {
-        List<String> command = new ArrayList<>();
-        for (String arg : args) {
-            if (arg.equals("--")) {
-                run(command);
-                command.clear();
-            } else {
-                command.add(arg);
-            }
-        }
-        run(command);
-        System.out.flush();
+        Commands.runEach(args, RawSocketApp::run);
     }
 
     private static void run(List<String> c) throws Exception {

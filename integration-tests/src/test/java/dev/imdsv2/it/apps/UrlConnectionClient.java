@@ -24,17 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class UrlConnectionClient {
 
     public static void main(String[] args) throws Exception {
-        List<String> command = new ArrayList<>();
-        for (String arg : args) {
-            if (arg.equals("--")) {
-                run(command);
-                command.clear();
-            } else {
-                command.add(arg);
-            }
-        }
-        run(command);
-        System.out.flush();
+        Commands.runEach(args, UrlConnectionClient::run);
     }
 
     private static void run(List<String> c) throws Exception {
