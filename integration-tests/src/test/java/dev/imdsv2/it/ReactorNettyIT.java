@@ -79,6 +79,26 @@ class ReactorNettyIT extends ThirdPartyClientTest {
         }
     }
 
+    /** Enforce: a request the agent may not upgrade fails in the caller, blocking or reactive, and never reaches IMDS. */
+    @Test
+    void enforceFailsWhatItMayNotUpgradeInTheCaller() throws Exception {
+        ChildJvm app = ChildJvm.withAgent(agentArgs("mode=enforce", "upgrade.paths=" + INSTANCE_ID_PATH))
+                .libraries("reactor-netty-oldest")
+                .main(ReactorNettyApp.class, "sync", url("/latest/meta-data/ami-id"), "--", "async", url("/latest/meta-data/ami-id"),
+                        "--", "async", url(INSTANCE_ID_PATH))
+                .run();
+
+        List<String> results = app.results("RESULT");
+        assertEquals(3, results.size(), app.transcript());
+        for (String blocked : results.subList(0, 2)) {
+            assertTrue(blocked.startsWith("ERROR ") && blocked.contains("imdsv2-agent (mode=enforce) blocked")
+                    && blocked.contains("not in imdsv2.upgrade.paths"), app.transcript());
+        }
+        assertEquals("200 " + INSTANCE_ID, results.get(2), app.transcript());
+        assertEquals(List.of(INSTANCE_ID_PATH), imds.metadataRequests().stream().map(ReceivedRequest::path).toList(),
+                "the blocked requests never reached IMDS");
+    }
+
     @Test
     void classesLoadedBeforeTheAgentIsAttachedAreRetransformed() throws Exception {
         ChildJvm jvm = ChildJvm.withoutAgent().libraries("reactor-netty-newest").jvm("-Djdk.attach.allowAttachSelf=true")
