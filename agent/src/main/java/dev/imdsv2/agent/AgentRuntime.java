@@ -19,6 +19,7 @@ import dev.imdsv2.agent.metrics.ApplicationRegistries;
 import dev.imdsv2.agent.metrics.PrometheusEndpoint;
 import dev.imdsv2.agent.okhttp.OkHttpInstrumentation;
 import dev.imdsv2.agent.policy.DecisionPath;
+import dev.imdsv2.agent.reactornetty.ReactorNettyInstrumentation;
 import dev.imdsv2.agent.report.AgentLog;
 import dev.imdsv2.agent.report.CallSiteReport;
 import dev.imdsv2.agent.report.CallSites;
@@ -137,7 +138,7 @@ public final class AgentRuntime {
         }
         List<ClientInstrumentation> thirdParty = new ArrayList<ClientInstrumentation>();
         for (ClientInstrumentation client : Arrays.asList(new OkHttpInstrumentation(), new Apache4Instrumentation(),
-                new Apache5Instrumentation())) {
+                new Apache5Instrumentation(), new ReactorNettyInstrumentation())) {
             if (config.instrumentationEnabled(client.client())) {
                 thirdParty.add(client);
             }

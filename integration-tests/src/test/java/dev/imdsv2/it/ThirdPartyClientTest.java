@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -39,6 +40,11 @@ abstract class ThirdPartyClientTest extends SimulatorTest {
         proxy.close();
     }
 
+    /** The port the app is told to use as its HTTP proxy: the recording forward proxy, unless a client needs a front to it. */
+    int proxyPort() throws IOException {
+        return proxy.port();
+    }
+
     /**
      * Per mode: a tokenless GET (upgraded), a GET to another host, a redirect out of IMDS and one into it, a
      * GET with X-Forwarded-For and one through the client's own proxy setting. One token PUT for all of them.
@@ -53,7 +59,7 @@ abstract class ThirdPartyClientTest extends SimulatorTest {
             args.addAll(List.of(m, url("/latest/meta-data/moved-" + m), "--"));
             args.addAll(List.of(m, other.baseUrl() + "/jump-" + m, "--"));
             args.addAll(List.of(m, url("/latest/meta-data/forwarded-" + m), "X-Forwarded-For=203.0.113.9", "--"));
-            args.addAll(List.of(m, url("/latest/meta-data/proxied-" + m), "proxy=" + proxy.port(), "--"));
+            args.addAll(List.of(m, url("/latest/meta-data/proxied-" + m), "proxy=" + proxyPort(), "--"));
         }
         // A cold simulator in a busy test JVM can take over a second for its first PUT: not what is tested here.
         ChildJvm jvm = ChildJvm.withAgent(agentArgs("token.timeout=5000")).libraries(librarySet).main(app, args.toArray(new String[0])).run();

@@ -1,12 +1,16 @@
 package dev.imdsv2.it.apps;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The shared command line of the third-party client apps. Requests are separated by {@code --}; each is
  * {@code sync|async URL [proxy=PORT] [Header=Value ...]} and prints {@code RESULT <status> <body>} (or
- * {@code RESULT ERROR <exception>}). First a {@code LIBRARY <jar file>} line names the client jar in use,
+ * {@code RESULT ERROR <exception>}); {@code counts} prints the agent's request counts as {@code COUNT} lines,
+ * {@code pause} prints {@code PAUSED} and waits for a line on stdin (the test changes the simulator meanwhile). First a {@code LIBRARY <jar file>} line names the client jar in use,
  * so a test can check which version it ran.
  */
 abstract class ClientApp {
@@ -27,8 +31,18 @@ abstract class ClientApp {
         System.exit(0); // async clients keep non-daemon threads
     }
 
-    private void runOne(List<String> request) {
+    private void runOne(List<String> request) throws Exception {
         if (request.isEmpty()) {
+            return;
+        }
+        if (request.get(0).equals("counts")) {
+            JdkHttpClientApp.main(new String[] {"counts"});
+            return;
+        }
+        if (request.get(0).equals("pause")) {
+            System.out.println("PAUSED");
+            System.out.flush();
+            new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
             return;
         }
         Integer proxyPort = null;
