@@ -58,6 +58,50 @@ public final class ImdsHops {
     }
 
     /**
+     * As {@link #endpoint(String, String, int)}, for clients that keep a hop's URL as a string
+     * ({@code scheme://[user@]host[:port][/path]}). Only {@code http} and {@code https} URLs can be IMDS. The
+     * URL is read in place: nothing is allocated for a host that is not IMDS.
+     */
+    public static Endpoint endpointOfUrl(String url) {
+        DecisionPath d = decisions;
+        if (d == null || url == null) {
+            return null;
+        }
+        String scheme;
+        if (url.startsWith("http://")) {
+            scheme = "http";
+        } else if (url.startsWith("https://")) {
+            scheme = "https";
+        } else {
+            return null; // ws, wss, ...
+        }
+        int hostStart = scheme.length() + 3;
+        int authorityEnd = hostStart;
+        while (authorityEnd < url.length() && "/?#".indexOf(url.charAt(authorityEnd)) < 0) {
+            authorityEnd++;
+        }
+        int at = url.lastIndexOf('@', authorityEnd - 1);
+        if (at >= hostStart) {
+            hostStart = at + 1;
+        }
+        int colon = url.lastIndexOf(':', authorityEnd - 1);
+        int hostEnd = authorityEnd;
+        int port = "https".equals(scheme) ? 443 : 80;
+        if (colon > hostStart && colon > url.lastIndexOf(']', authorityEnd - 1)) {
+            port = 0;
+            for (int i = colon + 1; i < authorityEnd; i++) {
+                char c = url.charAt(i);
+                if (c < '0' || c > '9' || port > 65535) {
+                    return null;
+                }
+                port = port * 10 + (c - '0');
+            }
+            hostEnd = colon;
+        }
+        return d.imdsEndpoint(scheme, url, hostStart, hostEnd, port);
+    }
+
+    /**
      * One hop to IMDS is about to go out. Returns the token to add as {@code X-aws-ec2-metadata-token}, or
      * null to send the hop as it is; throws the enforce-mode failure for the caller.
      *

@@ -80,6 +80,20 @@ public final class Endpoint {
         return host.equals(canonicalIpv6(candidate));
     }
 
+    /**
+     * As above, with the host given as the characters {@code [hostStart, hostEnd)} of {@code text} (a URL a
+     * client keeps as a string): nothing is allocated unless that host could be this endpoint's IPv6 literal.
+     */
+    public boolean matches(String requestScheme, String text, int hostStart, int hostEnd, int requestPort) {
+        if (requestPort != port || !scheme.equalsIgnoreCase(requestScheme)) {
+            return false;
+        }
+        if (!ipv6) {
+            return hostEnd - hostStart == host.length() && host.regionMatches(true, 0, text, hostStart, host.length());
+        }
+        return matches(requestScheme, text.substring(hostStart, hostEnd), requestPort);
+    }
+
     /** Canonical text of a bracketed IPv6 literal, parsed without any DNS lookup; null when invalid. */
     private static String canonicalIpv6(String bracketed) {
         if (bracketed.indexOf('%') >= 0) {

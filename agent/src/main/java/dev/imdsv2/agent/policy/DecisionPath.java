@@ -82,6 +82,21 @@ public final class DecisionPath {
         return null;
     }
 
+    /** As {@link #imdsEndpoint(String, String, int)}, the host being {@code text[hostStart, hostEnd)}; allocates nothing. */
+    public Endpoint imdsEndpoint(String scheme, String text, int hostStart, int hostEnd, int port) {
+        AgentConfig c = config;
+        if (c.mode() == Mode.OFF) {
+            return null;
+        }
+        List<Endpoint> endpoints = c.endpoints();
+        for (int i = 0, n = endpoints.size(); i < n; i++) {
+            if (endpoints.get(i).matches(scheme, text, hostStart, hostEnd, port)) {
+                return endpoints.get(i);
+            }
+        }
+        return null;
+    }
+
     /** Decides one IMDS hop and counts it. The caller carries the decision out. */
     public Decision decide(ImdsRequest request) {
         AgentConfig c = config;

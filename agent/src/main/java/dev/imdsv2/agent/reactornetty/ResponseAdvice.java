@@ -27,7 +27,7 @@ public final class ResponseAdvice {
         }
         // The next hop of a redirect may be handed these headers: the token must not go with them.
         headers.remove(DecisionPath.TOKEN_HEADER);
-        ImdsHops.afterHop(ReactorNettyInstrumentation.CLIENT, request, ReactorNettyHops.endpoint(request.resourceUrl()),
+        ImdsHops.afterHop(ReactorNettyInstrumentation.CLIENT, request, ImdsHops.endpointOfUrl(request.resourceUrl()),
                 token, response.status().code());
     }
 }

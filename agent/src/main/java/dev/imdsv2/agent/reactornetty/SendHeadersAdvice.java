@@ -29,7 +29,7 @@ public final class SendHeadersAdvice {
         if (thrown != null) {
             return;
         }
-        Endpoint endpoint = ReactorNettyHops.endpoint(request.resourceUrl());
+        Endpoint endpoint = ImdsHops.endpointOfUrl(request.resourceUrl());
         if (endpoint == null) {
             return;
         }
