@@ -5,7 +5,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The agent's logger, and the rule for its own failures: each kind of internal failure is counted
@@ -18,8 +17,14 @@ public final class AgentLog {
     private AgentLog() {
     }
 
+    /**
+     * The agent's logger, handed out directly: going through SLF4J's {@code LoggerFactory} would make it
+     * search for providers (a {@code ServiceLoader} pass over the JDK image and the class path, ~30 ms of
+     * every JVM's start). {@link StderrLoggerProvider} still binds the relocated SLF4J for the libraries
+     * inside the agent jar that look their logger up there.
+     */
     public static Logger log() {
-        return LoggerFactory.getLogger("imdsv2-agent");
+        return StderrLogger.INSTANCE;
     }
 
     public static void setLevel(String level) {
