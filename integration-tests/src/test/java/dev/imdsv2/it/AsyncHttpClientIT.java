@@ -20,6 +20,12 @@ import dev.imdsv2.simulator.ReceivedRequest;
  */
 class AsyncHttpClientIT extends ThirdPartyClientTest {
 
+    /** Netty 4.0 and 4.1 use sun.misc.Unsafe, which Java 24+ warns about on stderr: that warning is not the agent's. */
+    @Override
+    List<String> appJvmOptions() {
+        return List.of("-Dio.netty.noUnsafe=true");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"ahc-oldest", "ahc-newest"})
     void upgradesOnlyWhatMayBeUpgraded(String librarySet) throws Exception {
