@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 
 import dev.imdsv2.agent.apache4.Apache4Instrumentation;
 import dev.imdsv2.agent.apache5.Apache5Instrumentation;
+import dev.imdsv2.agent.asynchttpclient.AsyncHttpClientInstrumentation;
 import dev.imdsv2.agent.clients.ClientInstrumentation;
 import dev.imdsv2.agent.clients.ThirdPartyClients;
 import dev.imdsv2.agent.config.AgentConfig;
@@ -138,7 +139,7 @@ public final class AgentRuntime {
         }
         List<ClientInstrumentation> thirdParty = new ArrayList<ClientInstrumentation>();
         for (ClientInstrumentation client : Arrays.asList(new OkHttpInstrumentation(), new Apache4Instrumentation(),
-                new Apache5Instrumentation(), new ReactorNettyInstrumentation())) {
+                new Apache5Instrumentation(), new ReactorNettyInstrumentation(), new AsyncHttpClientInstrumentation())) {
             if (config.instrumentationEnabled(client.client())) {
                 thirdParty.add(client);
             }

@@ -46,6 +46,14 @@ abstract class ThirdPartyClientTest extends SimulatorTest {
     }
 
     /**
+     * JVM options for the app under test: none, unless its client library itself writes JVM warnings to stderr,
+     * which {@link #upgradesOnlyWhatMayBeUpgraded} must tell apart from the agent's.
+     */
+    List<String> appJvmOptions() {
+        return List.of();
+    }
+
+    /**
      * Per mode: a tokenless GET (upgraded), a GET to another host, a redirect out of IMDS and one into it, a
      * GET with X-Forwarded-For and one through the client's own proxy setting. One token PUT for all of them.
      */
@@ -62,7 +70,8 @@ abstract class ThirdPartyClientTest extends SimulatorTest {
             args.addAll(List.of(m, url("/latest/meta-data/proxied-" + m), "proxy=" + proxyPort(), "--"));
         }
         // A cold simulator in a busy test JVM can take over a second for its first PUT: not what is tested here.
-        ChildJvm jvm = ChildJvm.withAgent(agentArgs("token.timeout=5000")).libraries(librarySet).main(app, args.toArray(new String[0])).run();
+        ChildJvm jvm = ChildJvm.withAgent(agentArgs("token.timeout=5000")).libraries(librarySet)
+                .jvm(appJvmOptions().toArray(new String[0])).main(app, args.toArray(new String[0])).run();
         assertLibraryFrom(jvm, librarySet);
 
         List<String> results = jvm.results("RESULT");

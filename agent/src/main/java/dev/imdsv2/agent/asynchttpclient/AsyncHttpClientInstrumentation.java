@@ -1,0 +1,67 @@
+package dev.imdsv2.agent.asynchttpclient;
+
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+import java.util.HashSet;
+import java.util.Set;
+
+import net.bytebuddy.agent.builder.AgentBuilder;
+
+import dev.imdsv2.agent.clients.ClientInstrumentation;
+
+/**
+ * AsyncHttpClient ({@code org.asynchttpclient}) 2.0.25 to 2.12, sync ({@code execute().get()}) and async (handlers,
+ * {@code toCompletableFuture()}): the same path, the API differs only in how the caller waits.
+ *
+ * <ul>
+ *   <li>Requests: every hop — the first one, each redirect, a 401/407 re-send, a retry — builds its Netty request
+ *       in {@code NettyRequestSender.newNettyRequestAndResponseFuture(request, handler, originalFuture, proxy,
+ *       connect)}, with the hop's proxy decided already (the request's or the config's selector, null when the
+ *       host is exempt), before any connection is chosen. The first hop runs on the caller's thread, so the
+ *       call site is the application's. The token goes on that Netty request only; a redirect is built from the
+ *       application's {@code Request} (the future's current request), so the token never follows it. The
+ *       exchange is the {@code NettyResponseFuture}, kept across the hops of one request.</li>
+ *   <li>Responses: {@code Interceptors.exitAfterIntercept} sees each hop's status before the redirect and 401
+ *       interceptors act on it (and, for a redirect, send the next hop): a 401 to an upgraded hop drops the
+ *       token, a redirect by a host that is not IMDS denies a token to every later hop.</li>
+ * </ul>
+ */
+public final class AsyncHttpClientInstrumentation implements ClientInstrumentation {
+    public static final String CLIENT = "async-http-client";
+    /** Advice classes are named, not referenced: read from the jar as class files, they are never loaded. */
+    private static final String ADVICE = "dev.imdsv2.agent.asynchttpclient.";
+    static final String REQUEST_SENDER = "org.asynchttpclient.netty.request.NettyRequestSender";
+    static final String INTERCEPTORS = "org.asynchttpclient.netty.handler.intercept.Interceptors";
+    private static final String RESPONSE_FUTURE = "org.asynchttpclient.netty.NettyResponseFuture";
+
+    @Override
+    public String client() {
+        return CLIENT;
+    }
+
+    @Override
+    public Set<String> targetClasses() {
+        Set<String> names = new HashSet<String>();
+        names.add(REQUEST_SENDER.replace('.', '/'));
+        names.add(INTERCEPTORS.replace('.', '/'));
+        return names;
+    }
+
+    @Override
+    public AgentBuilder extend(AgentBuilder builder, AgentBuilder.Transformer.ForAdvice advice) {
+        return builder
+                .type(named(REQUEST_SENDER)).transform(advice.advice(
+                        named("newNettyRequestAndResponseFuture").and(takesArguments(5))
+                                .and(takesArgument(0, named("org.asynchttpclient.Request")))
+                                .and(takesArgument(2, named(RESPONSE_FUTURE)))
+                                .and(takesArgument(3, named("org.asynchttpclient.proxy.ProxyServer"))),
+                        ADVICE + "NewHopAdvice"))
+                .type(named(INTERCEPTORS)).transform(advice.advice(
+                        named("exitAfterIntercept").and(takesArguments(6))
+                                .and(takesArgument(1, named(RESPONSE_FUTURE)))
+                                .and(takesArgument(4, named("org.asynchttpclient.HttpResponseStatus"))),
+                        ADVICE + "HopResponseAdvice"));
+    }
+}
