@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * The shared command line of the third-party client apps. Requests are separated by {@code --}; each is
  * {@code sync|async URL [proxy=PORT] [Header=Value ...]} and prints {@code RESULT <status> <body>} (or
- * {@code RESULT ERROR <exception>}). First a {@code LIBRARY <jar file>} line names the client jar in use,
+ * {@code RESULT ERROR <exception>}); {@code counts} prints the agent's request counts. First a {@code LIBRARY <jar file>} line names the client jar in use,
  * so a test can check which version it ran.
  */
 abstract class ClientApp {
@@ -29,6 +29,14 @@ abstract class ClientApp {
 
     private void runOne(List<String> request) {
         if (request.isEmpty()) {
+            return;
+        }
+        if (request.equals(List.of("counts"))) {
+            try {
+                AgentCounts.print();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
             return;
         }
         Integer proxyPort = null;
