@@ -15,6 +15,7 @@ import dev.imdsv2.agent.config.AgentConfig;
 import dev.imdsv2.agent.config.ConfigLoader;
 import dev.imdsv2.agent.config.Mode;
 import dev.imdsv2.agent.jdkhttpclient.JdkHttpClientInstrumentation;
+import dev.imdsv2.agent.jetty.JettyInstrumentation;
 import dev.imdsv2.agent.jmx.AgentMBeanImpl;
 import dev.imdsv2.agent.metrics.ApplicationRegistries;
 import dev.imdsv2.agent.metrics.PrometheusEndpoint;
@@ -139,7 +140,8 @@ public final class AgentRuntime {
         }
         List<ClientInstrumentation> thirdParty = new ArrayList<ClientInstrumentation>();
         for (ClientInstrumentation client : Arrays.asList(new OkHttpInstrumentation(), new Apache4Instrumentation(),
-                new Apache5Instrumentation(), new ReactorNettyInstrumentation(), new AsyncHttpClientInstrumentation())) {
+                new Apache5Instrumentation(), new ReactorNettyInstrumentation(), new AsyncHttpClientInstrumentation(),
+                new JettyInstrumentation())) {
             if (config.instrumentationEnabled(client.client())) {
                 thirdParty.add(client);
             }

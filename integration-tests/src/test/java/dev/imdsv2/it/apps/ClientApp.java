@@ -10,8 +10,8 @@ import java.util.List;
  * The shared command line of the third-party client apps. Requests are separated by {@code --}; each is
  * {@code sync|async URL [proxy=PORT] [Header=Value ...]} and prints {@code RESULT <status> <body>} (or
  * {@code RESULT ERROR <exception>}); {@code counts} prints the agent's request counts as {@code COUNT} lines,
- * {@code pause} prints {@code PAUSED} and waits for a line on stdin (the test changes the simulator meanwhile). First a {@code LIBRARY <jar file>} line names the client jar in use,
- * so a test can check which version it ran.
+ * {@code pause} prints {@code PAUSED} and waits for a line on stdin (the test changes the simulator meanwhile).
+ * First a {@code LIBRARY <jar file>} line names the client jar in use, so a test can check which version it ran.
  */
 abstract class ClientApp {
 
@@ -35,8 +35,8 @@ abstract class ClientApp {
         if (request.isEmpty()) {
             return;
         }
-        if (request.get(0).equals("counts")) {
-            JdkHttpClientApp.main(new String[] {"counts"});
+        if (request.equals(List.of("counts"))) {
+            AgentCounts.print();
             return;
         }
         if (request.get(0).equals("pause")) {

@@ -2,7 +2,6 @@ package dev.imdsv2.it.apps;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.ProxySelector;
 import java.net.URI;
@@ -14,10 +13,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
-import javax.management.openmbean.CompositeData;
-import javax.management.openmbean.TabularData;
 
 import com.amazonaws.auth.InstanceProfileCredentialsProvider;
 import com.amazonaws.util.EC2MetadataUtils;
@@ -71,7 +66,7 @@ public final class JdkHttpClientApp {
                 result("instance-id " + EC2MetadataUtils.getInstanceId());
                 result("credentials " + new InstanceProfileCredentialsProvider(false).getCredentials().getAWSAccessKeyId());
             }
-            case "counts" -> printCounts();
+            case "counts" -> AgentCounts.print();
             default -> throw new IllegalArgumentException("unknown command " + c);
         }
     }
@@ -96,20 +91,5 @@ public final class JdkHttpClientApp {
     private static void result(String text) {
         System.out.println("RESULT " + text);
         System.out.flush();
-    }
-
-    /** The agent registers its MBean off the request path, shortly after the first IMDS request: wait for it. */
-    private static void printCounts() throws Exception {
-        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-        ObjectName name = new ObjectName("dev.imdsv2:type=Agent");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!server.isRegistered(name) && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        TabularData counts = (TabularData) server.getAttribute(name, "RequestCounts");
-        for (Object row : counts.values()) {
-            CompositeData entry = (CompositeData) row;
-            System.out.println("COUNT " + entry.get("key") + " " + entry.get("value"));
-        }
     }
 }

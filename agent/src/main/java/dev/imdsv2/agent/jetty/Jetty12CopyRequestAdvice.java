@@ -1,0 +1,27 @@
+package dev.imdsv2.agent.jetty;
+
+import net.bytebuddy.asm.Advice;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.http.HttpFields;
+
+import dev.imdsv2.agent.policy.DecisionPath;
+
+/**
+ * Inlined on exit of {@code HttpClient.copyRequest(Request, URI)} (Jetty 12): as {@link Jetty9CopyRequestAdvice}.
+ * A Jetty 12 request hands out its own mutable headers from {@code getHeaders()}.
+ */
+public final class Jetty12CopyRequestAdvice {
+
+    private Jetty12CopyRequestAdvice() {
+    }
+
+    @Advice.OnMethodExit(suppress = Throwable.class)
+    static void exit(@Advice.Argument(0) Request oldRequest, @Advice.Return Request newRequest) {
+        if (newRequest != null && Boolean.TRUE.equals(oldRequest.getAttributes().get(JettyInstrumentation.DECIDED))) {
+            HttpFields headers = newRequest.getHeaders();
+            if (headers instanceof HttpFields.Mutable) {
+                ((HttpFields.Mutable) headers).remove(DecisionPath.TOKEN_HEADER);
+            }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package dev.imdsv2.agent.jetty;
+
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+import java.util.HashSet;
+import java.util.Set;
+
+import net.bytebuddy.agent.builder.AgentBuilder;
+
+import dev.imdsv2.agent.clients.ClientInstrumentation;
+
+/**
+ * Jetty {@code HttpClient} 9.4, 10, 11 and 12, sync and async, every transport: three advice per package layout.
+ * 9.4 to 11 keep the request in {@code org.eclipse.jetty.client} ({@code HttpRequest}, {@code api.Request}); 12
+ * moved it to {@code client.transport} behind the interface {@code client.Request}. The two sets of advice read
+ * the same things from each layout's own types, and decide through {@link dev.imdsv2.agent.clients.ImdsHops}.
+ *
+ * <ul>
+ *   <li>Per hop: on entry to {@code HttpConnection.normalizeRequest}, where each request (a redirect or an
+ *   authentication retry is a new request of the same conversation) is prepared for its connection, whose
+ *   destination knows the proxy. A request resent on another connection comes here again: the agent marks a
+ *   decided request with the attribute {@link #DECIDED} so it is decided and counted once. An earlier request
+ *   of the conversation to a host that is not IMDS means a redirect into IMDS from elsewhere: no token.</li>
+ *   <li>Redirects: Jetty builds the next hop with {@code HttpClient.copyRequest}, which copies the headers; the
+ *   token this agent added is removed from the copy there, so it never follows a redirect (the next hop, if it
+ *   goes to IMDS, is decided again).</li>
+ *   <li>Responses: on exit of {@code HttpReceiver.responseHeaders}, a 401 to a request this agent upgraded
+ *   drops the token (Jetty hands the 401 to the application; the next request gets a new token).</li>
+ * </ul>
+ * In enforce mode a blocked request is aborted with the agent's {@code IOException}, which the application
+ * gets as the request's failure (wrapped in an {@code ExecutionException} by the sync {@code send()}).
+ */
+public final class JettyInstrumentation implements ClientInstrumentation {
+    public static final String CLIENT = "jetty-client";
+    /**
+     * Request attribute: {@code Boolean.TRUE} when this agent added the token to the request, {@code FALSE} when
+     * it decided to leave it as it was. Only ever set on IMDS requests.
+     */
+    public static final String DECIDED = "dev.imdsv2.agent.decided";
+    /** Advice classes are named, not referenced: read from the jar as class files, they are never loaded. */
+    private static final String ADVICE = "dev.imdsv2.agent.jetty.";
+    private static final String HTTP_CLIENT = "org.eclipse.jetty.client.HttpClient";
+    private static final String JETTY9_PACKAGE = "org.eclipse.jetty.client.";
+    private static final String JETTY12_PACKAGE = "org.eclipse.jetty.client.transport.";
+
+    @Override
+    public String client() {
+        return CLIENT;
+    }
+
+    @Override
+    public Set<String> targetClasses() {
+        Set<String> names = new HashSet<String>();
+        names.add(HTTP_CLIENT.replace('.', '/'));
+        for (String layout : new String[] {JETTY9_PACKAGE, JETTY12_PACKAGE}) {
+            names.add((layout + "HttpConnection").replace('.', '/'));
+            names.add((layout + "HttpReceiver").replace('.', '/'));
+        }
+        return names;
+    }
+
+    @Override
+    public AgentBuilder extend(AgentBuilder builder, AgentBuilder.Transformer.ForAdvice advice) {
+        return builder
+                .type(named(HTTP_CLIENT)).transform(advice
+                        .advice(named("copyRequest").and(takesArguments(2))
+                                .and(takesArgument(0, named(JETTY9_PACKAGE + "HttpRequest"))), ADVICE + "Jetty9CopyRequestAdvice")
+                        .advice(named("copyRequest").and(takesArguments(2))
+                                .and(takesArgument(0, named("org.eclipse.jetty.client.Request"))), ADVICE + "Jetty12CopyRequestAdvice"))
+                .type(named(JETTY9_PACKAGE + "HttpConnection")).transform(advice.advice(
+                        named("normalizeRequest").and(takesArguments(1)), ADVICE + "Jetty9ConnectionAdvice"))
+                .type(named(JETTY12_PACKAGE + "HttpConnection")).transform(advice.advice(
+                        named("normalizeRequest").and(takesArguments(1)), ADVICE + "Jetty12ConnectionAdvice"))
+                .type(named(JETTY9_PACKAGE + "HttpReceiver")).transform(advice.advice(
+                        named("responseHeaders").and(takesArguments(1)), ADVICE + "Jetty9ReceiverAdvice"))
+                .type(named(JETTY12_PACKAGE + "HttpReceiver")).transform(advice.advice(
+                        named("responseHeaders").and(takesArguments(1)), ADVICE + "Jetty12ReceiverAdvice"));
+    }
+}
