@@ -28,6 +28,7 @@ import dev.imdsv2.agent.report.TokenFetchStats;
 import dev.imdsv2.agent.socket.SocketInstrumentation;
 import dev.imdsv2.agent.token.TokenManager;
 import dev.imdsv2.agent.urlconnection.UrlConnectionInstrumentation;
+import dev.imdsv2.agent.vertx.VertxInstrumentation;
 
 /**
  * The running agent: one per JVM, holding the configuration, the token manager, the decision path and
@@ -137,7 +138,7 @@ public final class AgentRuntime {
         }
         List<ClientInstrumentation> thirdParty = new ArrayList<ClientInstrumentation>();
         for (ClientInstrumentation client : Arrays.asList(new OkHttpInstrumentation(), new Apache4Instrumentation(),
-                new Apache5Instrumentation())) {
+                new Apache5Instrumentation(), new VertxInstrumentation())) {
             if (config.instrumentationEnabled(client.client())) {
                 thirdParty.add(client);
             }

@@ -95,7 +95,11 @@ public final class ThirdPartyClients implements ClassFileTransformer {
         // never loaded as a class: the client types it names need not be visible to the agent's loader.
         AgentBuilder.Transformer.ForAdvice advice = new AgentBuilder.Transformer.ForAdvice()
                 .include(ThirdPartyClients.class.getClassLoader());
-        AgentBuilder builder = new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
+        // Byte Buddy leaves synthetic methods out of advice; a lambda's body is one, and Vert.x 4's default redirect
+        // handler is a lambda: those are let in (no other client's matcher names a lambda$ method).
+        ByteBuddy byteBuddy = new ByteBuddy().with(TypeValidation.DISABLED).ignore(ElementMatchers.isDefaultFinalizer()
+                .or(ElementMatchers.isSynthetic().and(ElementMatchers.not(ElementMatchers.nameStartsWith("lambda$")))));
+        AgentBuilder builder = new AgentBuilder.Default(byteBuddy)
                 // Retransformation of loaded classes goes through the agent's own transformer (see above), so no
                 // redefinition strategy here; only changes that retransformation allows.
                 .disableClassFormatChanges()

@@ -5,14 +5,20 @@ import java.util.List;
 
 /**
  * The shared command line of the third-party client apps. Requests are separated by {@code --}; each is
- * {@code sync|async URL [proxy=PORT] [Header=Value ...]} and prints {@code RESULT <status> <body>} (or
- * {@code RESULT ERROR <exception>}). First a {@code LIBRARY <jar file>} line names the client jar in use,
- * so a test can check which version it ran.
+ * {@code MODE URL [proxy=PORT] [Header=Value ...]} ({@code MODE}: {@code sync} or {@code async}, or what the app
+ * offers besides) and prints {@code RESULT <status> <body>} (or {@code RESULT ERROR <exception>}); {@code counts}
+ * prints the agent's request counts as {@code COUNT key value} lines. First a {@code LIBRARY <jar file>} line names
+ * the client jar in use, so a test can check which version it ran.
  */
 abstract class ClientApp {
 
     /** One GET; {@code proxyPort} is null for a direct request. Returns "status body". */
     abstract String get(boolean async, String url, Integer proxyPort, List<String[]> headers) throws Exception;
+
+    /** One GET in the named mode; apps with more modes than {@code sync} and {@code async} override this. */
+    String get(String mode, String url, Integer proxyPort, List<String[]> headers) throws Exception {
+        return get(mode.equals("async"), url, proxyPort, headers);
+    }
 
     /** A class of the client library, to name its jar. */
     abstract Class<?> libraryClass();
@@ -27,8 +33,12 @@ abstract class ClientApp {
         System.exit(0); // async clients keep non-daemon threads
     }
 
-    private void runOne(List<String> request) {
+    private void runOne(List<String> request) throws Exception {
         if (request.isEmpty()) {
+            return;
+        }
+        if (request.get(0).equals("counts")) {
+            JdkHttpClientApp.printCounts();
             return;
         }
         Integer proxyPort = null;
@@ -43,7 +53,7 @@ abstract class ClientApp {
         }
         String result;
         try {
-            result = get(request.get(0).equals("async"), request.get(1), proxyPort, headers);
+            result = get(request.get(0), request.get(1), proxyPort, headers);
         } catch (Exception e) {
             result = "ERROR " + e;
         }

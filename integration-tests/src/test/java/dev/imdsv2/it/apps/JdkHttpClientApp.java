@@ -99,7 +99,7 @@ public final class JdkHttpClientApp {
     }
 
     /** The agent registers its MBean off the request path, shortly after the first IMDS request: wait for it. */
-    private static void printCounts() throws Exception {
+    static void printCounts() throws Exception {
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         ObjectName name = new ObjectName("dev.imdsv2:type=Agent");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
