@@ -18,7 +18,7 @@ import dev.imdsv2.agent.policy.DecisionPath;
 import dev.imdsv2.agent.report.AgentLog;
 
 /**
- * The third-party clients (OkHttp, Apache HttpClient 4 and 5), instrumented with Byte Buddy advice, whose
+ * The third-party clients (OkHttp, Apache HttpClient 4 and 5, Vert.x), instrumented with Byte Buddy advice, whose
  * {@code AgentBuilder} costs about half a second to build: so it is built only when the first class that
  * one of those clients changes is loading, never in a JVM that does not load one.
  *
