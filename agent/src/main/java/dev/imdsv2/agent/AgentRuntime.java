@@ -31,6 +31,7 @@ import dev.imdsv2.agent.report.TokenFetchStats;
 import dev.imdsv2.agent.socket.SocketInstrumentation;
 import dev.imdsv2.agent.token.TokenManager;
 import dev.imdsv2.agent.urlconnection.UrlConnectionInstrumentation;
+import dev.imdsv2.agent.vertx.VertxInstrumentation;
 
 /**
  * The running agent: one per JVM, holding the configuration, the token manager, the decision path and
@@ -141,7 +142,7 @@ public final class AgentRuntime {
         List<ClientInstrumentation> thirdParty = new ArrayList<ClientInstrumentation>();
         for (ClientInstrumentation client : Arrays.asList(new OkHttpInstrumentation(), new Apache4Instrumentation(),
                 new Apache5Instrumentation(), new ReactorNettyInstrumentation(), new AsyncHttpClientInstrumentation(),
-                new JettyInstrumentation())) {
+                new JettyInstrumentation(), new VertxInstrumentation())) {
             if (config.instrumentationEnabled(client.client())) {
                 thirdParty.add(client);
             }

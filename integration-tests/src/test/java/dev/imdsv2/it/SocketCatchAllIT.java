@@ -106,7 +106,7 @@ class SocketCatchAllIT extends SimulatorTest {
         assertEquals(List.of("client=urlconnection,version=v1,action=upgraded,category=other-meta-data 1",
                         "client=jdk-httpclient,version=v1,action=upgraded,category=other-meta-data 1"),
                 app.results("COUNT").stream().sorted((a, b) -> b.compareTo(a)).toList(), app.transcript());
-        assertTrue(app.stderr().get(0).contains("clients=urlconnection,jdk-httpclient,okhttp,apache-httpclient-4,apache-httpclient-5,reactor-netty,async-http-client,jetty-client,socket"), app.transcript());
+        assertTrue(app.stderr().get(0).contains("clients=urlconnection,jdk-httpclient,okhttp,apache-httpclient-4,apache-httpclient-5,reactor-netty,async-http-client,jetty-client,vertx,socket"), app.transcript());
 
         ChildJvm off = ChildJvm.withAgent(agentArgs("instrumentation.socket.enabled=false"))
                 .main(RawSocketApp.class, "socket", "http11", url(INSTANCE_ID_PATH)).run();

@@ -18,7 +18,8 @@ import dev.imdsv2.agent.policy.DecisionPath;
 import dev.imdsv2.agent.report.AgentLog;
 
 /**
- * The third-party clients (OkHttp, Apache HttpClient 4 and 5), instrumented with Byte Buddy advice, whose
+ * The third-party clients (OkHttp, Apache HttpClient 4 and 5, Reactor Netty, AsyncHttpClient, Jetty, Vert.x),
+ * instrumented with Byte Buddy advice, whose
  * {@code AgentBuilder} costs about half a second to build: so it is built only when the first class that
  * one of those clients changes is loading, never in a JVM that does not load one.
  *
@@ -95,7 +96,11 @@ public final class ThirdPartyClients implements ClassFileTransformer {
         // never loaded as a class: the client types it names need not be visible to the agent's loader.
         AgentBuilder.Transformer.ForAdvice advice = new AgentBuilder.Transformer.ForAdvice()
                 .include(ThirdPartyClients.class.getClassLoader());
-        AgentBuilder builder = new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
+        // Byte Buddy leaves synthetic methods out of advice; a lambda's body is one, and Vert.x 4's default redirect
+        // handler is a lambda: those are let in (no other client's matcher names a lambda$ method).
+        ByteBuddy byteBuddy = new ByteBuddy().with(TypeValidation.DISABLED).ignore(ElementMatchers.isDefaultFinalizer()
+                .or(ElementMatchers.isSynthetic().and(ElementMatchers.not(ElementMatchers.nameStartsWith("lambda$")))));
+        AgentBuilder builder = new AgentBuilder.Default(byteBuddy)
                 // Retransformation of loaded classes goes through the agent's own transformer (see above), so no
                 // redefinition strategy here; only changes that retransformation allows.
                 .disableClassFormatChanges()

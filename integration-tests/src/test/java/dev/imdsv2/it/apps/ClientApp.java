@@ -8,15 +8,21 @@ import java.util.List;
 
 /**
  * The shared command line of the third-party client apps. Requests are separated by {@code --}; each is
- * {@code sync|async URL [proxy=PORT] [Header=Value ...]} and prints {@code RESULT <status> <body>} (or
- * {@code RESULT ERROR <exception>}); {@code counts} prints the agent's request counts as {@code COUNT} lines,
- * {@code pause} prints {@code PAUSED} and waits for a line on stdin (the test changes the simulator meanwhile).
- * First a {@code LIBRARY <jar file>} line names the client jar in use, so a test can check which version it ran.
+ * {@code MODE URL [proxy=PORT] [Header=Value ...]} ({@code MODE}: {@code sync} or {@code async}, or what the app
+ * offers besides) and prints {@code RESULT <status> <body>} (or {@code RESULT ERROR <exception>}); {@code counts}
+ * prints the agent's request counts as {@code COUNT} lines, {@code pause} prints {@code PAUSED} and waits for a
+ * line on stdin (the test changes the simulator meanwhile). First a {@code LIBRARY <jar file>} line names the
+ * client jar in use, so a test can check which version it ran.
  */
 abstract class ClientApp {
 
     /** One GET; {@code proxyPort} is null for a direct request. Returns "status body". */
     abstract String get(boolean async, String url, Integer proxyPort, List<String[]> headers) throws Exception;
+
+    /** One GET in the named mode; apps with more modes than {@code sync} and {@code async} override this. */
+    String get(String mode, String url, Integer proxyPort, List<String[]> headers) throws Exception {
+        return get(mode.equals("async"), url, proxyPort, headers);
+    }
 
     /** A class of the client library, to name its jar. */
     abstract Class<?> libraryClass();
@@ -57,7 +63,7 @@ abstract class ClientApp {
         }
         String result;
         try {
-            result = get(request.get(0).equals("async"), request.get(1), proxyPort, headers);
+            result = get(request.get(0), request.get(1), proxyPort, headers);
         } catch (Exception e) {
             result = "ERROR " + e;
         }

@@ -1,0 +1,76 @@
+package dev.imdsv2.agent.vertx;
+
+import java.io.IOException;
+
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.impl.Http1xClientConnection;
+import io.vertx.core.http.impl.HttpRequestHead;
+import io.vertx.core.net.SocketAddress;
+import net.bytebuddy.asm.Advice;
+
+import dev.imdsv2.agent.clients.ImdsHops;
+import dev.imdsv2.agent.config.Endpoint;
+import dev.imdsv2.agent.policy.DecisionPath;
+
+/**
+ * Inlined into {@code Http1xClientConnection.beginRequest(stream, head, chunked, buf, end, connect, handler)}, the
+ * same in Vert.x 4.0 to 5.x: decides the hop (see {@link VertxInstrumentation}). Only Vert.x API common to those
+ * versions is used here.
+ */
+public final class BeginRequestAdvice {
+
+    private BeginRequestAdvice() {
+    }
+
+    /** Returns true to skip {@code beginRequest}: the hop is refused (enforce mode) and its request failed already. */
+    @Advice.OnMethodEnter(suppress = Throwable.class, skipOn = Advice.OnNonDefaultValue.class)
+    static boolean enter(@Advice.This Http1xClientConnection connection,
+                         @Advice.FieldValue("server") SocketAddress server,
+                         @Advice.FieldValue("ssl") boolean ssl,
+                         @Advice.Argument(0) Object stream,
+                         @Advice.Argument(1) HttpRequestHead head,
+                         @Advice.Local("decided") boolean decided) {
+        String scheme = ssl ? "https" : "http";
+        Endpoint endpoint = ImdsHops.endpoint(scheme, server.host(), server.port());
+        boolean proxied;
+        if (endpoint != null) {
+            proxied = !VertxHops.peerIs(endpoint, scheme, connection.channel().remoteAddress());
+        } else if (!head.uri.isEmpty() && head.uri.charAt(0) != '/') {
+            // Absolute form: the connection goes to an HTTP proxy, the head names the target.
+            endpoint = VertxHops.endpointOfAuthority(scheme, head.authority);
+            if (endpoint == null) {
+                return false;
+            }
+            proxied = true;
+        } else {
+            return false;
+        }
+        MultiMap headers = head.headers;
+        boolean forwarded = false;
+        String token = null;
+        boolean redirectedFromElsewhere = false;
+        if (headers != null) {
+            for (String relayHeader : DecisionPath.RELAY_HEADERS) {
+                forwarded |= headers.contains(relayHeader);
+            }
+            token = headers.get(DecisionPath.TOKEN_HEADER);
+            redirectedFromElsewhere = headers.contains(VertxHops.REDIRECTED_FROM_ELSEWHERE);
+        }
+        decided = true;
+        try {
+            VertxHops.beforeHop(connection, endpoint, head.method.name(), head.uri, token, forwarded, proxied,
+                    redirectedFromElsewhere);
+        } catch (IOException e) {
+            VertxHops.failHop(stream, connection, e);
+            return true;
+        }
+        return false;
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    static void exit(@Advice.Local("decided") boolean decided) {
+        if (decided) {
+            VertxHops.takePendingToken(); // normally taken by createRequest already; never left for another request
+        }
+    }
+}
