@@ -19,9 +19,9 @@ import dev.imdsv2.agent.report.AgentLog;
 
 /**
  * The third-party clients (OkHttp, Apache HttpClient 4 and 5, Reactor Netty, AsyncHttpClient, Jetty, Vert.x),
- * instrumented with Byte Buddy advice, whose
- * {@code AgentBuilder} costs about half a second to build: so it is built only when the first class that
- * one of those clients changes is loading, never in a JVM that does not load one.
+ * instrumented with Byte Buddy advice, whose {@code AgentBuilder} costs about half a second to build: so it is
+ * built only when the first class that one of those clients changes is loading, never in a JVM that does not
+ * load one.
  *
  * <p>The agent's one registered transformer hands exactly those classes (by name, from its map) to
  * {@link #transform}; everything else never reaches Byte Buddy. The builder is turned into a raw
