@@ -1,7 +1,6 @@
 package dev.imdsv2.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -12,7 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import dev.imdsv2.it.apps.AttachLaterApp;
 import dev.imdsv2.it.apps.ReactorNettyApp;
 import dev.imdsv2.simulator.ReceivedRequest;
 
@@ -101,17 +99,6 @@ class ReactorNettyIT extends ThirdPartyClientTest {
 
     @Test
     void classesLoadedBeforeTheAgentIsAttachedAreRetransformed() throws Exception {
-        ChildJvm jvm = ChildJvm.withoutAgent().libraries("reactor-netty-newest").jvm("-Djdk.attach.allowAttachSelf=true")
-                .main(AttachLaterApp.class, ChildJvm.agentJar().toString(), agentArgs("token.timeout=5000"), url(INSTANCE_ID_PATH),
-                        ReactorNettyApp.class.getName())
-                .run();
-
-        List<String> results = jvm.results("RESULT");
-        assertEquals(2, results.size(), jvm.transcript());
-        assertTrue(results.get(0).startsWith("401"), "before the attach: IMDSv1, refused\n" + jvm.transcript());
-        assertEquals("200 " + INSTANCE_ID, results.get(1), "after the attach: upgraded\n" + jvm.transcript());
-        List<ReceivedRequest> gets = metadataRequestsTo(INSTANCE_ID_PATH);
-        assertFalse(gets.get(0).hasToken());
-        assertTrue(gets.get(1).hasToken());
+        retransformsClassesLoadedBeforeTheAttach(ReactorNettyApp.class, "reactor-netty-newest");
     }
 }

@@ -9,11 +9,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
+import dev.imdsv2.it.apps.AttachLaterApp;
 import dev.imdsv2.simulator.ReceivedRequest;
 import dev.imdsv2.simulator.RecordingServer;
 
@@ -118,6 +120,47 @@ abstract class ThirdPartyClientTest extends SimulatorTest {
         assertTrue(results.stream().allMatch(r -> r.startsWith("401")), jvm.transcript());
         assertEquals(0, imds.tokenPutCount());
         assertTrue(imds.metadataRequests().stream().noneMatch(ReceivedRequest::hasToken));
+    }
+
+    /**
+     * A JVM that made a tokenless GET through the client before the agent came (so the client's classes are
+     * loaded, and the GET got 401) attaches the agent to itself: the same GET is upgraded now.
+     */
+    void retransformsClassesLoadedBeforeTheAttach(Class<?> app, String librarySet) throws Exception {
+        List<String> options = new ArrayList<>(appJvmOptions());
+        options.add("-Djdk.attach.allowAttachSelf=true");
+        ChildJvm jvm = ChildJvm.withoutAgent().libraries(librarySet).jvm(options.toArray(new String[0]))
+                .main(AttachLaterApp.class, ChildJvm.agentJar().toString(), agentArgs("token.timeout=5000"),
+                        url(INSTANCE_ID_PATH), app.getName())
+                .run();
+
+        List<String> results = jvm.results("RESULT");
+        assertEquals(2, results.size(), jvm.transcript());
+        assertTrue(results.get(0).startsWith("401"), "before the attach: IMDSv1, refused\n" + jvm.transcript());
+        assertEquals("200 " + INSTANCE_ID, results.get(1), "after the attach: upgraded\n" + jvm.transcript());
+        List<ReceivedRequest> gets = metadataRequestsTo(INSTANCE_ID_PATH);
+        assertFalse(gets.get(0).hasToken());
+        assertTrue(gets.get(1).hasToken());
+    }
+
+    /**
+     * With the socket catch-all on (the default), a request of this client is counted once, under the client's
+     * own tag: the catch-all leaves the connection to the client's instrumentation, whatever thread connects.
+     */
+    void countedOnceUnderItsClient(Class<?> app, String librarySet, String client, List<String> modes) throws Exception {
+        List<String> args = new ArrayList<>();
+        for (String m : modes) {
+            args.addAll(List.of(m, url(INSTANCE_ID_PATH), "--"));
+        }
+        args.add("counts");
+        ChildJvm jvm = ChildJvm.withAgent(agentArgs("token.timeout=5000")).libraries(librarySet)
+                .jvm(appJvmOptions().toArray(new String[0])).main(app, args.toArray(new String[0])).run();
+
+        assertEquals(Collections.nCopies(modes.size(), "200 " + INSTANCE_ID), jvm.results("RESULT"), jvm.transcript());
+        assertTrue(jvm.stderr().get(0).contains(client) && jvm.stderr().get(0).contains(",socket"), jvm.transcript());
+        assertEquals(List.of("client=" + client + ",version=v1,action=upgraded,category=other-meta-data " + modes.size()),
+                jvm.results("COUNT"), jvm.transcript());
+        assertTrue(metadataRequestsTo(INSTANCE_ID_PATH).stream().allMatch(ReceivedRequest::hasToken), jvm.transcript());
     }
 
     /** The app names the client jar it loaded: it must be the one of the library set under test. */
