@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Measures what the agent costs, as ratios in one run, and prints one table:
 #   1. JMH (benchmarks/): (a) a non-IMDS request per client, agent vs no agent; (b) an upgraded v1 request
-#      vs the application's own v2 request; (c) the decision path alone, ns/op and bytes/op.
+#      vs the application's own v2 request (simulator warmed up first); (c) the decision path alone, ns/op and
+#      bytes/op. The two sides of (a) and (b) run as forks in the order A, B, B, A, so drift favours neither.
 #   2. Whole process: a trivial JVM that makes one HTTP request (to the IMDS simulator) — no agent, this
 #      agent, the OpenTelemetry Java agent (exporters off) — alternating runs, medians, ratios.
 # Usage: scripts/bench.sh [quick]   (quick: short JMH runs and 3 process runs instead of 9)
