@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import dev.imdsv2.it.apps.MixedClientsApp;
 import dev.imdsv2.simulator.ReceivedRequest;
 
-/** Every client in one JVM shares one token. */
+/** Every client in one JVM shares one token, and each request is counted once, under its client, with the socket catch-all on. */
 class MixedClientsIT extends SimulatorTest {
 
     @Test
@@ -29,6 +29,13 @@ class MixedClientsIT extends SimulatorTest {
         assertEquals(7, gets.size());
         assertTrue(gets.stream().allMatch(r -> imds.issuedTokens().iterator().next().equals(r.token())), "all with the one token");
         String start = jvm.stderr().stream().filter(l -> l.contains(" started: ")).findFirst().orElseThrow();
-        assertTrue(start.contains("clients=urlconnection,jdk-httpclient,okhttp,apache-httpclient-4,apache-httpclient-5"), start);
+        assertTrue(start.contains("clients=urlconnection,jdk-httpclient,okhttp,apache-httpclient-4,apache-httpclient-5,"), start);
+        assertTrue(start.endsWith(",socket"), start);
+        assertEquals(List.of("client=apache-httpclient-4,version=v1,action=upgraded,category=other-meta-data 2",
+                        "client=apache-httpclient-5,version=v1,action=upgraded,category=other-meta-data 2",
+                        "client=jdk-httpclient,version=v1,action=upgraded,category=other-meta-data 1",
+                        "client=okhttp,version=v1,action=upgraded,category=other-meta-data 1",
+                        "client=urlconnection,version=v1,action=upgraded,category=other-meta-data 1"),
+                jvm.results("COUNT").stream().sorted().toList(), "each request counted once, none under unknown\n" + jvm.transcript());
     }
 }

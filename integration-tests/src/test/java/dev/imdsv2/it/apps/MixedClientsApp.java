@@ -2,7 +2,10 @@ package dev.imdsv2.it.apps;
 
 import java.util.List;
 
-/** One IMDSv1 GET through each client in one JVM: HttpURLConnection, OkHttp, Apache HttpClient 4 and 5. */
+/**
+ * One IMDSv1 GET through each client in one JVM: HttpURLConnection, the JDK HttpClient, OkHttp, Apache HttpClient 4
+ * and 5; then the agent's request counts ({@code COUNT} lines).
+ */
 public final class MixedClientsApp {
 
     public static void main(String[] args) throws Exception {
@@ -16,6 +19,7 @@ public final class MixedClientsApp {
         System.out.println("RESULT apache4-async " + new ApacheHttpClient4App().get(true, url, null, List.of()));
         System.out.println("RESULT apache5 " + new ApacheHttpClient5App().get(false, url, null, List.of()));
         System.out.println("RESULT apache5-async " + new ApacheHttpClient5App().get(true, url, null, List.of()));
+        AgentCounts.print();
         System.out.flush();
         System.exit(0);
     }
