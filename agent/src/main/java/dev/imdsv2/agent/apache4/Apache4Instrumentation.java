@@ -6,8 +6,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import java.util.Arrays;
-import java.util.HashSet;
-import java.util.Set;
+import java.util.List;
 
 import net.bytebuddy.agent.builder.AgentBuilder;
 
@@ -42,12 +41,8 @@ public final class Apache4Instrumentation implements ClientInstrumentation {
     }
 
     @Override
-    public Set<String> targetClasses() {
-        Set<String> names = new HashSet<String>();
-        for (String name : Arrays.asList(PROCESSOR, CLASSIC_EXECUTOR, ASYNC_HANDLER, MINIMAL_ASYNC_HANDLER)) {
-            names.add(name.replace('.', '/'));
-        }
-        return names;
+    public List<String> targetClasses() {
+        return Arrays.asList(PROCESSOR, CLASSIC_EXECUTOR, ASYNC_HANDLER, MINIMAL_ASYNC_HANDLER);
     }
 
     @Override

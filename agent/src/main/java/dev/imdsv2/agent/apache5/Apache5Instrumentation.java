@@ -4,8 +4,8 @@ import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
-import java.util.HashSet;
-import java.util.Set;
+import java.util.Arrays;
+import java.util.List;
 
 import net.bytebuddy.agent.builder.AgentBuilder;
 
@@ -37,12 +37,8 @@ public final class Apache5Instrumentation implements ClientInstrumentation {
     }
 
     @Override
-    public Set<String> targetClasses() {
-        Set<String> names = new HashSet<String>();
-        names.add(CLASSIC_MAIN_EXEC.replace('.', '/'));
-        names.add(ASYNC_MAIN_EXEC.replace('.', '/'));
-        names.add(REDIRECT_STRATEGY.replace('.', '/'));
-        return names;
+    public List<String> targetClasses() {
+        return Arrays.asList(CLASSIC_MAIN_EXEC, ASYNC_MAIN_EXEC, REDIRECT_STRATEGY);
     }
 
     @Override

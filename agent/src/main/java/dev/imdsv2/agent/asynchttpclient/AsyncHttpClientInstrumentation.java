@@ -4,8 +4,8 @@ import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
-import java.util.HashSet;
-import java.util.Set;
+import java.util.Arrays;
+import java.util.List;
 
 import net.bytebuddy.agent.builder.AgentBuilder;
 
@@ -42,11 +42,8 @@ public final class AsyncHttpClientInstrumentation implements ClientInstrumentati
     }
 
     @Override
-    public Set<String> targetClasses() {
-        Set<String> names = new HashSet<String>();
-        names.add(REQUEST_SENDER.replace('.', '/'));
-        names.add(INTERCEPTORS.replace('.', '/'));
-        return names;
+    public List<String> targetClasses() {
+        return Arrays.asList(REQUEST_SENDER, INTERCEPTORS);
     }
 
     @Override

@@ -41,7 +41,9 @@ public final class ThirdPartyClients implements ClassFileTransformer {
         this.clients = clients;
         this.decisions = decisions;
         for (ClientInstrumentation client : clients) {
-            targets.addAll(client.targetClasses());
+            for (String name : client.targetClasses()) {
+                targets.add(name.replace('.', '/'));
+            }
         }
     }
 

@@ -4,8 +4,8 @@ import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
-import java.util.HashSet;
-import java.util.Set;
+import java.util.Arrays;
+import java.util.List;
 
 import net.bytebuddy.agent.builder.AgentBuilder;
 
@@ -51,14 +51,9 @@ public final class JettyInstrumentation implements ClientInstrumentation {
     }
 
     @Override
-    public Set<String> targetClasses() {
-        Set<String> names = new HashSet<String>();
-        names.add(HTTP_CLIENT.replace('.', '/'));
-        for (String layout : new String[] {JETTY9_PACKAGE, JETTY12_PACKAGE}) {
-            names.add((layout + "HttpConnection").replace('.', '/'));
-            names.add((layout + "HttpReceiver").replace('.', '/'));
-        }
-        return names;
+    public List<String> targetClasses() {
+        return Arrays.asList(HTTP_CLIENT, JETTY9_PACKAGE + "HttpConnection", JETTY9_PACKAGE + "HttpReceiver",
+                JETTY12_PACKAGE + "HttpConnection", JETTY12_PACKAGE + "HttpReceiver");
     }
 
     @Override

@@ -8,7 +8,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import java.util.Collections;
-import java.util.Set;
+import java.util.List;
 
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.description.method.MethodDescription;
@@ -40,8 +40,8 @@ public final class OkHttpInstrumentation implements ClientInstrumentation {
     }
 
     @Override
-    public Set<String> targetClasses() {
-        return Collections.singleton(CHAIN.replace('.', '/'));
+    public List<String> targetClasses() {
+        return Collections.singletonList(CHAIN);
     }
 
     @Override

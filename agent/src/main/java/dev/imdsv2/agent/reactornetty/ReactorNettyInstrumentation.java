@@ -5,7 +5,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import java.util.Collections;
-import java.util.Set;
+import java.util.List;
 
 import net.bytebuddy.agent.builder.AgentBuilder;
 
@@ -37,8 +37,8 @@ public final class ReactorNettyInstrumentation implements ClientInstrumentation 
     }
 
     @Override
-    public Set<String> targetClasses() {
-        return Collections.singleton(OPERATIONS.replace('.', '/'));
+    public List<String> targetClasses() {
+        return Collections.singletonList(OPERATIONS);
     }
 
     @Override

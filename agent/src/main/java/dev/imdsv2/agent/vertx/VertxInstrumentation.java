@@ -6,8 +6,8 @@ import static net.bytebuddy.matcher.ElementMatchers.returns;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
-import java.util.HashSet;
-import java.util.Set;
+import java.util.Arrays;
+import java.util.List;
 
 import net.bytebuddy.agent.builder.AgentBuilder;
 
@@ -50,12 +50,8 @@ public final class VertxInstrumentation implements ClientInstrumentation {
     }
 
     @Override
-    public Set<String> targetClasses() {
-        Set<String> names = new HashSet<String>();
-        names.add(CONNECTION.replace('.', '/'));
-        names.add(CLIENT_4.replace('.', '/'));
-        names.add(REDIRECT_HANDLER_5.replace('.', '/'));
-        return names;
+    public List<String> targetClasses() {
+        return Arrays.asList(CONNECTION, CLIENT_4, REDIRECT_HANDLER_5);
     }
 
     @Override
