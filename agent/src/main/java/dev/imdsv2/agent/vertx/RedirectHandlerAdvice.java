@@ -31,7 +31,7 @@ public final class RedirectHandlerAdvice {
             return;
         }
         HttpClientRequest from = response.request();
-        if (from.headers().contains(VertxHops.REDIRECTED_FROM_ELSEWHERE) || VertxHops.endpointOfUri(from.absoluteURI()) == null) {
+        if (from.headers().contains(VertxHops.REDIRECTED_FROM_ELSEWHERE) || ImdsHops.endpointOfUrl(from.absoluteURI()) == null) {
             options.putHeader(VertxHops.REDIRECTED_FROM_ELSEWHERE, "1");
             VertxHops.redirectMarksInUse = true;
         }

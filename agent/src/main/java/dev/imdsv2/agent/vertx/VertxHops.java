@@ -67,17 +67,6 @@ public final class VertxHops {
         }
     }
 
-    /** The IMDS endpoint of an absolute URI ({@code http://host[:port]/path}), or null. */
-    public static Endpoint endpointOfUri(String absoluteUri) {
-        int schemeEnd = absoluteUri == null ? -1 : absoluteUri.indexOf("://");
-        if (schemeEnd <= 0) {
-            return null;
-        }
-        int authorityEnd = absoluteUri.indexOf('/', schemeEnd + 3);
-        return endpointOfAuthority(absoluteUri.substring(0, schemeEnd),
-                absoluteUri.substring(schemeEnd + 3, authorityEnd < 0 ? absoluteUri.length() : authorityEnd));
-    }
-
     /**
      * Whether the connection's actual peer is the endpoint itself: not so through a SOCKS proxy (or an HTTP proxy
      * tunnel), whose handler connects the channel to the proxy.
