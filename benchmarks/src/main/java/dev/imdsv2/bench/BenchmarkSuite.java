@@ -3,7 +3,6 @@ package dev.imdsv2.bench;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -91,13 +90,7 @@ public final class BenchmarkSuite {
 
     /** Sends the simulator {@code requests} GETs (with a token: it requires them), so it is warm before it is measured. */
     private static void warmUp(String imds, int requests) throws Exception {
-        HttpURLConnection put = (HttpURLConnection) new URL(imds + "/latest/api/token").openConnection();
-        put.setRequestMethod("PUT");
-        put.setRequestProperty("X-aws-ec2-metadata-token-ttl-seconds", "21600");
-        String token;
-        try (InputStream in = put.getInputStream()) {
-            token = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
-        }
+        String token = ImdsUpgradeBenchmark.fetchToken(imds);
         URL instanceId = new URL(imds + "/latest/meta-data/instance-id");
         for (int i = 0; i < requests; i++) {
             HttpURLConnection get = (HttpURLConnection) instanceId.openConnection();

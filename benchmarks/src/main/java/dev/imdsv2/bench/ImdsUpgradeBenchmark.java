@@ -30,11 +30,16 @@ public class ImdsUpgradeBenchmark {
     public void setUp() throws Exception {
         String imds = System.getProperty("bench.imds");
         instanceId = new URL(imds + "/latest/meta-data/instance-id");
+        ownToken = fetchToken(imds);
+    }
+
+    /** A token of the application's own, from the simulator's token PUT. */
+    static String fetchToken(String imds) throws Exception {
         HttpURLConnection put = (HttpURLConnection) new URL(imds + "/latest/api/token").openConnection();
         put.setRequestMethod("PUT");
         put.setRequestProperty("X-aws-ec2-metadata-token-ttl-seconds", "21600");
         try (InputStream in = put.getInputStream()) {
-            ownToken = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+            return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
         }
     }
 
