@@ -10,6 +10,7 @@ import dev.imdsv2.agent.config.AgentConfig;
 import dev.imdsv2.agent.config.Endpoint;
 import dev.imdsv2.agent.config.Mode;
 import dev.imdsv2.agent.report.CallSites;
+import dev.imdsv2.agent.report.CallerFinder;
 import dev.imdsv2.agent.report.RequestCounters;
 import dev.imdsv2.agent.token.TokenManager;
 
@@ -113,13 +114,19 @@ public final class DecisionPath {
             return Decision.LEAVE;
         }
 
-        StackTraceElement caller = request.sentFrom != null
-                ? CallerFinder.callerFrame(request.sentFrom.getStackTrace()) : CallerFinder.find();
-        String callSite = CallerFinder.describe(caller);
+        // Where the request was made, captured now and read only when needed: reading a stack costs more than
+        // the rest of the upgrade together (CallerFinder).
+        Throwable sentFrom = request.sentFrom != null ? request.sentFrom : new Throwable();
         if (request.unseen) {
             counters.countRequest(request.client, "v1", Action.PASSED, category);
-            callSites.record(callSite, request.client, category, Action.PASSED);
+            callSites.recordLater(sentFrom, request.client, category, Action.PASSED);
             return Decision.LEAVE;
+        }
+        StackTraceElement caller = null;
+        boolean callerRead = false;
+        if (mode != Mode.OBSERVE && !c.upgradeCallers().allowsAll()) {
+            caller = CallerFinder.callerFrame(sentFrom);
+            callerRead = true;
         }
         String refusal = mode == Mode.OBSERVE ? null : refusal(c, request, caller);
         String token = null;
@@ -131,13 +138,21 @@ public final class DecisionPath {
 
         Action action = token != null ? Action.UPGRADED : mode == Mode.ENFORCE ? Action.BLOCKED : Action.PASSED;
         counters.countRequest(request.client, "v1", action, category);
-        callSites.record(callSite, request.client, category, action);
+        if (action == Action.BLOCKED && !callerRead) {
+            caller = CallerFinder.callerFrame(sentFrom); // the failure names it
+            callerRead = true;
+        }
+        if (callerRead) {
+            callSites.record(CallerFinder.describe(caller), request.client, category, action);
+        } else {
+            callSites.recordLater(sentFrom, request.client, category, action);
+        }
         if (action == Action.UPGRADED) {
             return Decision.upgrade(token);
         }
         if (action == Action.BLOCKED) {
             return Decision.block("imdsv2-agent (mode=enforce) blocked a tokenless IMDS request " + request.method + " "
-                    + request.path + " from " + callSite + ": " + refusal
+                    + request.path + " from " + CallerFinder.describe(caller) + ": " + refusal
                     + ". Send it with an IMDSv2 token, or allow it in imdsv2.upgrade.callers / imdsv2.upgrade.paths.");
         }
         return Decision.LEAVE;

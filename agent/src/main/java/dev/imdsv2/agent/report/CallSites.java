@@ -6,7 +6,10 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import dev.imdsv2.agent.policy.Action;
 import dev.imdsv2.agent.policy.Category;
@@ -15,10 +18,19 @@ import dev.imdsv2.agent.policy.Category;
  * The v1 call sites seen: per site its client, category, counts per action, first and last seen.
  * A new site is logged once at WARN (DESIGN.md: {@code class.method(File:line)}, client, category,
  * action). Bounded, so an application with endless distinct sites cannot grow the agent's memory.
+ *
+ * <p>Reading a call site out of a captured stack costs several microseconds, more than the rest of an upgrade
+ * together, so a request that needs the site for nothing else hands its stack over with {@link #recordLater} and
+ * goes on. A daemon thread reads the queued stacks and records them; anything that reads the sites reads the queue
+ * first, so a snapshot, the report at exit included, always holds every request recorded before it.
  */
 public final class CallSites {
     static final int MAX_SITES = 1000;
     static final String OVERFLOW_SITE = "(other call sites: more than " + MAX_SITES + ")";
+    /** Past this many stacks waiting, a request reads its own: the queue cannot outgrow memory when the reader lags. */
+    static final int MAX_PENDING = 10_000;
+    /** The reader waits this long after waking up, so that a burst of requests costs one wake-up, not one each. */
+    private static final long BATCH_MILLIS = 10;
 
     /** What is known about one call site; a snapshot copy is handed out. */
     public static final class Site {
@@ -43,8 +55,9 @@ public final class CallSites {
         final String site;
         final String client;
         final Category category;
-        final long firstSeen;
-        volatile long lastSeen;
+        /** Guarded by the entry: requests are recorded a little out of order once their sites are read later. */
+        long firstSeen;
+        long lastSeen;
         final Map<Action, Long> counts = new EnumMap<Action, Long>(Action.class);
 
         Entry(String site, String client, Category category, long now) {
@@ -56,12 +69,114 @@ public final class CallSites {
         }
     }
 
+    /** A v1 request whose call site is still to be read from the stack captured where it was sent. */
+    private static final class Pending {
+        final Throwable sentFrom;
+        final String client;
+        final Category category;
+        final Action action;
+        final long atMillis;
+
+        Pending(Throwable sentFrom, String client, Category category, Action action, long atMillis) {
+            this.sentFrom = sentFrom;
+            this.client = client;
+            this.category = category;
+            this.action = action;
+            this.atMillis = atMillis;
+        }
+    }
+
+    private final int maxPending;
     private final ConcurrentMap<String, Entry> sites = new ConcurrentHashMap<String, Entry>();
+    private final ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<Pending>();
+    private final AtomicInteger pendingCount = new AtomicInteger();
+    private volatile Thread reader;
+    private volatile boolean readerParked;
+
+    public CallSites() {
+        this(MAX_PENDING);
+    }
+
+    CallSites(int maxPending) {
+        this.maxPending = maxPending;
+    }
 
     /** Records one v1 request from {@code site}; the first time a site is seen, says so at WARN. */
     public void record(String site, String client, Category category, Action action) {
-        String key = site + '|' + client + '|' + category.tag();
+        record(site, client, category, action, System.currentTimeMillis());
+    }
+
+    /**
+     * Records one v1 request whose call site is in the stack of {@code sentFrom}, made on the thread that sent it.
+     * The site is read later, off this thread (see the class comment).
+     */
+    public void recordLater(Throwable sentFrom, String client, Category category, Action action) {
         long now = System.currentTimeMillis();
+        if (pendingCount.incrementAndGet() > maxPending) {
+            pendingCount.decrementAndGet();
+            record(CallerFinder.describe(CallerFinder.callerFrame(sentFrom)), client, category, action, now);
+            return;
+        }
+        pending.offer(new Pending(sentFrom, client, category, action, now));
+        Thread current = reader;
+        if (current == null) {
+            startReader();
+        } else if (readerParked) {
+            LockSupport.unpark(current);
+        }
+    }
+
+    private synchronized void startReader() {
+        if (reader != null) {
+            return;
+        }
+        Thread thread = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                readQueueForever();
+            }
+        }, "imdsv2-agent-call-sites");
+        thread.setDaemon(true);
+        reader = thread;
+        thread.start();
+        // A site first seen just before the JVM exits still gets its WARN line.
+        Runtime.getRuntime().addShutdownHook(new Thread(new Runnable() {
+            @Override
+            public void run() {
+                readQueue();
+            }
+        }, "imdsv2-agent-call-sites-at-exit"));
+    }
+
+    private void readQueueForever() {
+        while (true) {
+            try {
+                readQueue();
+                readerParked = true;
+                if (pending.isEmpty()) { // a request that queued before this check sees readerParked and unparks
+                    LockSupport.park(this);
+                }
+                readerParked = false;
+                Thread.sleep(BATCH_MILLIS);
+            } catch (InterruptedException e) {
+                return;
+            } catch (Throwable t) {
+                AgentLog.internalFailure("call-site reader", t);
+            }
+        }
+    }
+
+    /** Records every queued request; run by the reader, and by every reader of the sites before it reads. */
+    private void readQueue() {
+        Pending p;
+        while ((p = pending.poll()) != null) {
+            pendingCount.decrementAndGet();
+            record(CallerFinder.describe(CallerFinder.callerFrame(p.sentFrom)), p.client, p.category, p.action, p.atMillis);
+        }
+    }
+
+    private void record(String site, String client, Category category, Action action, long now) {
+        String key = site + '|' + client + '|' + category.tag();
         Entry entry = sites.get(key);
         if (entry == null) {
             if (sites.size() >= MAX_SITES) {
@@ -79,15 +194,28 @@ public final class CallSites {
         synchronized (entry) {
             Long count = entry.counts.get(action);
             entry.counts.put(action, count == null ? 1L : count + 1);
-            entry.lastSeen = now;
+            entry.firstSeen = Math.min(entry.firstSeen, now);
+            entry.lastSeen = Math.max(entry.lastSeen, now);
         }
     }
 
+    /** Requests whose site is still to be read. */
+    int pending() {
+        return pendingCount.get();
+    }
+
+    /** Sites recorded so far, without reading the queue first. */
+    int recordedSites() {
+        return sites.size();
+    }
+
     public int size() {
+        readQueue();
         return sites.size();
     }
 
     public List<Site> snapshot() {
+        readQueue();
         List<Site> list = new ArrayList<Site>();
         for (Entry e : sites.values()) {
             synchronized (e) {
