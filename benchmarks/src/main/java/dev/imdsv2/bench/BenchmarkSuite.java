@@ -3,6 +3,7 @@ package dev.imdsv2.bench;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
 import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -70,6 +71,9 @@ public final class BenchmarkSuite {
         double[] upgrade = abba(ImdsUpgradeBenchmark.class, V2_OWN, true, V1_UPGRADED, true);
         table.append(String.format(Locale.ROOT, "| (b) IMDS GET: sent as v2 by the application / upgraded from v1 by the agent (µs/op) | %.1f | %.1f | %.3f |%n",
                 upgrade[0], upgrade[1], upgrade[1] / upgrade[0]));
+        double[] paired = paired(quick ? 20 : 100, 100);
+        table.append(String.format(Locale.ROOT, "| (b) the same, both sides alternated in one JVM with the agent (µs/request; ratio: median of %d block pairs) | %.1f | %.1f | %.3f |%n",
+                quick ? 20 : 100, paired[0], paired[1], paired[2]));
 
         Map<String, Double> decisions = scores(DecisionPathBenchmark.class, false, true);
         for (Map.Entry<String, Double> e : decisions.entrySet()) {
@@ -86,6 +90,21 @@ public final class BenchmarkSuite {
         second += scores(benchmark, b, bWithAgent, false).get(b);
         first += scores(benchmark, a, aWithAgent, false).get(a);
         return new double[] {first / 2, second / 2};
+    }
+
+    /** {@link PairedUpgrade} in a JVM of its own with the agent: v2 µs, v1 µs, median ratio. */
+    private double[] paired(int blockPairs, int perBlock) throws Exception {
+        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+        String classes = Paths.get(PairedUpgrade.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        Process process = new ProcessBuilder(java, "-javaagent:" + agentJar + "=endpoints=" + imds + ",log.level=warn",
+                "-Xmx512m", "-cp", classes, PairedUpgrade.class.getName(), imds, String.valueOf(blockPairs),
+                String.valueOf(perBlock)).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (process.waitFor() != 0 || !output.contains("PAIRED ")) {
+            throw new IllegalStateException("PairedUpgrade failed:\n" + output);
+        }
+        String[] fields = output.substring(output.indexOf("PAIRED ")).trim().split("\\s+");
+        return new double[] {Double.parseDouble(fields[1]), Double.parseDouble(fields[2]), Double.parseDouble(fields[3])};
     }
 
     /** Sends the simulator {@code requests} GETs (with a token: it requires them), so it is warm before it is measured. */
