@@ -20,6 +20,9 @@ import dev.imdsv2.agent.jmx.AgentMXBean;
  * readiness verdict, so a script can gate {@code HttpTokens=required} on it.
  */
 final class StatusCommand {
+    /** The agent publishes a second after the first IMDS request; this leaves room for a busy JVM. */
+    private static final long MBEAN_WAIT_NANOS = 10_000_000_000L;
+
     private final Jvms jvms;
     private final PrintStream out;
 
@@ -59,7 +62,10 @@ final class StatusCommand {
             ObjectName name = new ObjectName(AgentMXBean.OBJECT_NAME);
             out.println(jvm + ": imdsv2-agent " + properties.getProperty(Jvms.VERSION_PROPERTY));
             if (!server.isRegistered(name)) {
-                return nothingSeenYet(properties.getProperty(Jvms.MODE_PROPERTY));
+                if (properties.getProperty(Jvms.FIRST_IMDS_REQUEST_PROPERTY) == null) {
+                    return nothingSeenYet(properties.getProperty(Jvms.MODE_PROPERTY));
+                }
+                awaitMBean(server, name, jvm);
             }
             return report(JMX.newMXBeanProxy(server, name, AgentMXBean.class));
         } finally {
@@ -67,7 +73,19 @@ final class StatusCommand {
         }
     }
 
-    /** The agent publishes its MBean with the first IMDS request: without one there is nothing to count. */
+    /** IMDS requests were seen, and the MBean appears about a second after the first: a verdict must wait for it. */
+    private static void awaitMBean(MBeanServerConnection server, ObjectName name, String jvm) throws Exception {
+        long deadline = System.nanoTime() + MBEAN_WAIT_NANOS;
+        while (!server.isRegistered(name)) {
+            if (System.nanoTime() > deadline) {
+                throw new CliException(ExitCodes.CANNOT_ATTACH, "the agent in " + jvm + " has seen IMDS requests, but"
+                        + " its MBean " + AgentMXBean.OBJECT_NAME + " did not appear: no verdict");
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** The agent publishes its MBean after the first IMDS request: without one there is nothing to count. */
     private int nothingSeenYet(String mode) {
         out.println("mode:       " + mode);
         out.println("requests:   none seen yet (the agent publishes its counts with the first IMDS request)");

@@ -27,7 +27,7 @@ public final class GlobalRegistryApp {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         Metrics.addRegistry(registry);
 
-        // The agent binds its meters on a background thread after the first IMDS request: give it a moment.
+        // The agent binds its meters on a background thread a second after the first IMDS request: wait for them.
         long deadline = System.nanoTime() + Long.parseLong(args[1]) * 1_000_000_000L;
         while (find(registry, "imdsv2.requests") == null && System.nanoTime() < deadline) {
             Thread.sleep(20);
