@@ -180,7 +180,7 @@ public final class AgentRuntime {
         }
         instrumentation.addTransformer(transformer, true);
         // Classes loaded before the agent (attach at run time, or another agent's premain) are handled now.
-        Class<?>[] loaded = instrumentation.getAllLoadedClasses();
+        Class<?>[] loaded = transformer.targetsAmong(instrumentation.getAllLoadedClasses());
         if (urlConnection != null) {
             urlConnection.retransformIfLoaded(loaded);
         }

@@ -3,6 +3,8 @@ package dev.imdsv2.agent;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.IllegalClassFormatException;
 import java.security.ProtectionDomain;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -29,8 +31,20 @@ final class AgentTransformer implements ClassFileTransformer {
         }
     }
 
-    boolean patches(String internalName) {
-        return patches.containsKey(internalName);
+    /**
+     * The classes among {@code loaded} that this transformer would have changed had it been there when they
+     * loaded. One pass that reads each name once: at {@code premain} some 800 JDK classes are loaded and, as a rule,
+     * none of them is a target, so the instrumentations' own checks need not each walk them all again.
+     */
+    Class<?>[] targetsAmong(Class<?>[] loaded) {
+        List<Class<?>> targets = new ArrayList<Class<?>>();
+        for (Class<?> c : loaded) {
+            String internalName = c.getName().replace('.', '/');
+            if (patches.containsKey(internalName) || delegates.containsKey(internalName)) {
+                targets.add(c);
+            }
+        }
+        return targets.toArray(new Class<?>[0]);
     }
 
     @Override
