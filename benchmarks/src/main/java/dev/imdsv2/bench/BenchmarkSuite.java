@@ -71,9 +71,10 @@ public final class BenchmarkSuite {
         double[] upgrade = abba(ImdsUpgradeBenchmark.class, V2_OWN, true, V1_UPGRADED, true);
         table.append(String.format(Locale.ROOT, "| (b) IMDS GET: sent as v2 by the application / upgraded from v1 by the agent (µs/op) | %.1f | %.1f | %.3f |%n",
                 upgrade[0], upgrade[1], upgrade[1] / upgrade[0]));
-        double[] paired = paired(quick ? 20 : 100, 100);
-        table.append(String.format(Locale.ROOT, "| (b) the same, both sides alternated in one JVM with the agent (µs/request; ratio: median of %d block pairs) | %.1f | %.1f | %.3f |%n",
-                quick ? 20 : 100, paired[0], paired[1], paired[2]));
+        int quads = quick ? 10 : 60;
+        double[] paired = paired(quads, 200);
+        table.append(String.format(Locale.ROOT, "| (b) the same, both sides alternated in one JVM with the agent (µs/request; ratio: median of %d quads v1, v2, v2, v1) | %.1f | %.1f | %.3f |%n",
+                quads, paired[0], paired[1], paired[2]));
 
         Map<String, Double> decisions = scores(DecisionPathBenchmark.class, false, true);
         for (Map.Entry<String, Double> e : decisions.entrySet()) {
@@ -93,11 +94,11 @@ public final class BenchmarkSuite {
     }
 
     /** {@link PairedUpgrade} in a JVM of its own with the agent: v2 µs, v1 µs, median ratio. */
-    private double[] paired(int blockPairs, int perBlock) throws Exception {
+    private double[] paired(int quads, int perBlock) throws Exception {
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
         String classes = Paths.get(PairedUpgrade.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
         Process process = new ProcessBuilder(java, "-javaagent:" + agentJar + "=endpoints=" + imds + ",log.level=warn",
-                "-Xmx512m", "-cp", classes, PairedUpgrade.class.getName(), imds, String.valueOf(blockPairs),
+                "-Xmx512m", "-cp", classes, PairedUpgrade.class.getName(), imds, String.valueOf(quads),
                 String.valueOf(perBlock)).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (process.waitFor() != 0 || !output.contains("PAIRED ")) {
