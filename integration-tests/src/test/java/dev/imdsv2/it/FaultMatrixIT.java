@@ -80,16 +80,19 @@ class FaultMatrixIT {
 
     @BeforeAll
     void start() throws Exception {
-        List<String> endpoints = new ArrayList<>();
         for (Fault fault : FAULTS) {
-            ImdsSimulator imds = fault.play() == null ? null : warmedUp(ImdsSimulator.start(false));
-            simulators.add(imds);
+            simulators.add(fault.play() == null ? null : warmedUp(ImdsSimulator.start(false)));
+        }
+        expiring = warmedUp(ImdsSimulator.start(false));
+        warmUpTarget = RecordingServer.start();
+        // The closed port is picked once every server of this test listens: picked first, it was once handed to a
+        // simulator started after it, and "IMDS unreachable" answered.
+        List<String> endpoints = new ArrayList<>();
+        for (ImdsSimulator imds : simulators) {
             ports.add(imds == null ? freePort() : imds.port());
             endpoints.add("http://127.0.0.1:" + ports.get(ports.size() - 1));
         }
-        expiring = warmedUp(ImdsSimulator.start(false));
         endpoints.add(expiring.baseUrl());
-        warmUpTarget = RecordingServer.start();
         withAgent = ChildJvm.withAgent("endpoints=" + String.join(";", endpoints) + ",token.timeout=" + TOKEN_TIMEOUT_MS
                 + ",token.retry-after=" + RETRY_AFTER_S).main(FaultProbe.class).start();
         withoutAgent = ChildJvm.withoutAgent().main(FaultProbe.class).start();
