@@ -96,6 +96,7 @@ public final class CallSites {
     private final AtomicInteger pendingCount = new AtomicInteger();
     private volatile Thread reader;
     private volatile boolean readerParked;
+    private volatile boolean readerUnavailable;
 
     public CallSites() {
         this(MAX_PENDING);
@@ -116,8 +117,7 @@ public final class CallSites {
      */
     public void recordLater(Throwable sentFrom, String client, Category category, Action action) {
         long now = System.currentTimeMillis();
-        if (pendingCount.incrementAndGet() > maxPending) {
-            pendingCount.decrementAndGet();
+        if (readerUnavailable || !reserveQueueSlot()) {
             record(CallerFinder.describe(CallerFinder.callerFrame(sentFrom)), client, category, action, now);
             return;
         }
@@ -130,26 +130,41 @@ public final class CallSites {
         }
     }
 
+    private boolean reserveQueueSlot() {
+        if (pendingCount.incrementAndGet() <= maxPending) {
+            return true;
+        }
+        pendingCount.decrementAndGet();
+        return false;
+    }
+
     private synchronized void startReader() {
-        if (reader != null) {
+        if (reader != null || readerUnavailable) {
             return;
         }
-        Thread thread = new Thread(new Runnable() {
-            @Override
-            public void run() {
-                readQueueForever();
-            }
-        }, "imdsv2-agent-call-sites");
-        thread.setDaemon(true);
-        reader = thread;
-        thread.start();
-        // A site first seen just before the JVM exits still gets its WARN line.
-        Runtime.getRuntime().addShutdownHook(new Thread(new Runnable() {
-            @Override
-            public void run() {
-                readQueue();
-            }
-        }, "imdsv2-agent-call-sites-at-exit"));
+        try {
+            Thread thread = new Thread(new Runnable() {
+                @Override
+                public void run() {
+                    readQueueForever();
+                }
+            }, "imdsv2-agent-call-sites");
+            thread.setDaemon(true);
+            thread.start();
+            reader = thread;
+            // A site first seen just before the JVM exits still gets its WARN line.
+            Runtime.getRuntime().addShutdownHook(new Thread(new Runnable() {
+                @Override
+                public void run() {
+                    readQueue();
+                }
+            }, "imdsv2-agent-call-sites-at-exit"));
+        } catch (Throwable t) {
+            // No thread to be had (a container's process limit, a SecurityManager): requests read their own sites.
+            readerUnavailable = true;
+            AgentLog.log().warn("no thread for reading call sites ({}): each v1 request reads its own", String.valueOf(t));
+            readQueue();
+        }
     }
 
     private void readQueueForever() {
