@@ -93,6 +93,7 @@ public final class CallSites {
     private final int maxPending;
     private final ConcurrentMap<String, Entry> sites = new ConcurrentHashMap<String, Entry>();
     private final ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<Pending>();
+    private final Object readingLock = new Object();
     private final AtomicInteger pendingCount = new AtomicInteger();
     private volatile Thread reader;
     private volatile boolean readerParked;
@@ -185,12 +186,19 @@ public final class CallSites {
         }
     }
 
-    /** Records every queued request; run by the reader, and by every reader of the sites before it reads. */
+    /**
+     * Records every queued request; run by the reader, and by every reader of the sites before it reads. One at a
+     * time: a reader of the sites must not find the queue empty while the reader thread still holds requests it
+     * took from it.
+     */
     private void readQueue() {
-        Pending p;
-        while ((p = pending.poll()) != null) {
-            pendingCount.decrementAndGet();
-            record(CallerFinder.describe(CallerFinder.callerFrame(p.sentFrom)), p.client, p.category, p.action, p.atMillis);
+        synchronized (readingLock) {
+            Pending p;
+            while ((p = pending.poll()) != null) {
+                pendingCount.decrementAndGet();
+                record(CallerFinder.describe(CallerFinder.callerFrame(p.sentFrom)), p.client, p.category, p.action,
+                        p.atMillis);
+            }
         }
     }
 

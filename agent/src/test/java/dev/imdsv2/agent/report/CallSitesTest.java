@@ -43,6 +43,24 @@ class CallSitesTest {
     }
 
     @Test
+    void aSnapshotHoldsEveryRequestRecordedBeforeItWhileTheReaderThreadReads() {
+        CallSites sites = new CallSites();
+        Throwable sentFrom = sendFromHere();
+        long recorded = 0;
+        for (int round = 0; round < 200; round++) {
+            for (int i = 0; i < 50; i++) {
+                sites.recordLater(sentFrom, "okhttp", Category.PLACEMENT, Action.UPGRADED);
+                recorded++;
+            }
+            long seen = 0;
+            for (CallSites.Site site : sites.snapshot()) {
+                seen += site.counts.get(Action.UPGRADED);
+            }
+            assertEquals(recorded, seen, "round " + round);
+        }
+    }
+
+    @Test
     void aFullQueueMakesTheRequestReadItsOwnSite() {
         CallSites sites = new CallSites(0);
         sites.recordLater(sendFromHere(), "apache-httpclient-5", Category.OTHER, Action.PASSED);
