@@ -70,17 +70,7 @@ public final class DecisionPath {
 
     /** As {@link #imdsEndpoint(URL)}, from parts; {@code port} is the effective port. */
     public Endpoint imdsEndpoint(String scheme, String host, int port) {
-        AgentConfig c = config;
-        if (c.mode() == Mode.OFF) {
-            return null;
-        }
-        List<Endpoint> endpoints = c.endpoints();
-        for (int i = 0, n = endpoints.size(); i < n; i++) {
-            if (endpoints.get(i).matches(scheme, host, port)) {
-                return endpoints.get(i);
-            }
-        }
-        return null;
+        return host == null ? null : imdsEndpoint(scheme, host, 0, host.length(), port);
     }
 
     /** As {@link #imdsEndpoint(String, String, int)}, the host being {@code text[hostStart, hostEnd)}; allocates nothing. */
@@ -142,8 +132,9 @@ public final class DecisionPath {
             caller = CallerFinder.callerFrame(sentFrom); // the failure names it
             callerRead = true;
         }
-        if (callerRead) {
-            callSites.record(CallerFinder.describe(caller), request.client, category, action);
+        String callSite = callerRead ? CallerFinder.describe(caller) : null;
+        if (callSite != null) {
+            callSites.record(callSite, request.client, category, action);
         } else {
             callSites.recordLater(sentFrom, request.client, category, action);
         }
@@ -152,7 +143,7 @@ public final class DecisionPath {
         }
         if (action == Action.BLOCKED) {
             return Decision.block("imdsv2-agent (mode=enforce) blocked a tokenless IMDS request " + request.method + " "
-                    + request.path + " from " + CallerFinder.describe(caller) + ": " + refusal
+                    + request.path + " from " + callSite + ": " + refusal
                     + ". Send it with an IMDSv2 token, or allow it in imdsv2.upgrade.callers / imdsv2.upgrade.paths.");
         }
         return Decision.LEAVE;
