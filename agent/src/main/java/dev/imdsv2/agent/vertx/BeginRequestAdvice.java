@@ -36,8 +36,8 @@ public final class BeginRequestAdvice {
         if (endpoint != null) {
             proxied = !VertxHops.peerIs(endpoint, scheme, connection.channel().remoteAddress());
         } else if (!head.uri.isEmpty() && head.uri.charAt(0) != '/') {
-            // Absolute form: the connection goes to an HTTP proxy, the head names the target.
-            endpoint = VertxHops.endpointOfAuthority(scheme, head.authority);
+            // Absolute form: the connection goes to an HTTP proxy, and the head's URI is the target's whole URL.
+            endpoint = ImdsHops.endpointOfUrl(head.uri);
             if (endpoint == null) {
                 return false;
             }

@@ -49,25 +49,6 @@ public final class VertxHops {
     }
 
     /**
-     * The IMDS endpoint of a request head's authority ({@code host}, {@code host:port}, {@code [v6]:port}); only
-     * called for a request in absolute form, the form an HTTP proxy gets.
-     */
-    public static Endpoint endpointOfAuthority(String scheme, String authority) {
-        if (authority == null) {
-            return null;
-        }
-        int colon = authority.lastIndexOf(':');
-        if (colon < 0 || colon < authority.lastIndexOf(']')) {
-            return ImdsHops.endpoint(scheme, authority, -1);
-        }
-        try {
-            return ImdsHops.endpoint(scheme, authority.substring(0, colon), Integer.parseInt(authority.substring(colon + 1)));
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
-
-    /**
      * Whether the connection's actual peer is the endpoint itself: not so through a SOCKS proxy (or an HTTP proxy
      * tunnel), whose handler connects the channel to the proxy.
      */
