@@ -1,7 +1,5 @@
 package dev.imdsv2.bench;
 
-import java.io.InputStream;
-import java.net.HttpURLConnection;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -113,11 +111,7 @@ public final class BenchmarkSuite {
         String token = ImdsUpgradeBenchmark.fetchToken(imds);
         URL instanceId = new URL(imds + "/latest/meta-data/instance-id");
         for (int i = 0; i < requests; i++) {
-            HttpURLConnection get = (HttpURLConnection) instanceId.openConnection();
-            get.setRequestProperty("X-aws-ec2-metadata-token", token);
-            try (InputStream in = get.getInputStream()) {
-                in.readAllBytes();
-            }
+            ImdsUpgradeBenchmark.get(instanceId, token);
         }
     }
 

@@ -45,19 +45,23 @@ public class ImdsUpgradeBenchmark {
 
     @Benchmark
     public int v1UpgradedByAgent() throws Exception {
-        return read((HttpURLConnection) instanceId.openConnection());
+        return get(instanceId, null);
     }
 
     @Benchmark
     public int v2SentByApplication() throws Exception {
-        HttpURLConnection connection = (HttpURLConnection) instanceId.openConnection();
-        connection.setRequestProperty("X-aws-ec2-metadata-token", ownToken);
-        return read(connection);
+        return get(instanceId, ownToken);
     }
 
-    private static int read(HttpURLConnection connection) throws Exception {
+    /** One GET of {@code url}, sent as v1 when {@code token} is null; the length of the body IMDS answered 200 with. */
+    static int get(URL url, String token) throws Exception {
+        HttpURLConnection connection = (HttpURLConnection) url.openConnection();
+        if (token != null) {
+            connection.setRequestProperty("X-aws-ec2-metadata-token", token);
+        }
         if (connection.getResponseCode() != 200) {
-            throw new IllegalStateException("IMDS answered " + connection.getResponseCode());
+            throw new IllegalStateException("IMDS answered " + connection.getResponseCode()
+                    + (token == null ? ": is the agent attached?" : ""));
         }
         try (InputStream in = connection.getInputStream()) {
             return in.readAllBytes().length;

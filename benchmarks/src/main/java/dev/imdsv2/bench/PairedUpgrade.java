@@ -1,7 +1,5 @@
 package dev.imdsv2.bench;
 
-import java.io.InputStream;
-import java.net.HttpURLConnection;
 import java.net.URL;
 import java.util.Arrays;
 import java.util.Locale;
@@ -25,8 +23,8 @@ public final class PairedUpgrade {
         String ownToken = ImdsUpgradeBenchmark.fetchToken(imds);
 
         for (int i = 0; i < 20 * perBlock; i++) { // warm-up: the JIT, the connection pool, the agent's caches
-            get(instanceId, null);
-            get(instanceId, ownToken);
+            ImdsUpgradeBenchmark.get(instanceId, null);
+            ImdsUpgradeBenchmark.get(instanceId, ownToken);
         }
         double[] v1 = new double[2 * quads];
         double[] v2 = new double[2 * quads];
@@ -45,23 +43,9 @@ public final class PairedUpgrade {
     private static double timeBlock(URL url, String token, int requests) throws Exception {
         long start = System.nanoTime();
         for (int i = 0; i < requests; i++) {
-            get(url, token);
+            ImdsUpgradeBenchmark.get(url, token);
         }
         return (System.nanoTime() - start) / 1000.0 / requests;
-    }
-
-    private static void get(URL url, String token) throws Exception {
-        HttpURLConnection connection = (HttpURLConnection) url.openConnection();
-        if (token != null) {
-            connection.setRequestProperty("X-aws-ec2-metadata-token", token);
-        }
-        if (connection.getResponseCode() != 200) {
-            throw new IllegalStateException("IMDS answered " + connection.getResponseCode()
-                    + (token == null ? ": is the agent attached?" : ""));
-        }
-        try (InputStream in = connection.getInputStream()) {
-            in.readAllBytes();
-        }
     }
 
     private static double median(double[] values) {
