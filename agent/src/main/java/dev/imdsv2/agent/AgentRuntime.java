@@ -38,11 +38,14 @@ import dev.imdsv2.agent.vertx.VertxInstrumentation;
  * the counters that every client instrumentation shares.
  */
 public final class AgentRuntime {
-    /** What the agent publishes for {@code status}/{@code list}; outside {@code imdsv2.}, which is configuration. */
-    static final String VERSION_PROPERTY = "dev.imdsv2.agent.version";
-    static final String MODE_PROPERTY = "dev.imdsv2.agent.mode";
+    /**
+     * What the agent publishes as system properties for the CLI ({@code list}, {@code attach}, {@code status}),
+     * which reads them from the other JVM; outside {@code imdsv2.}, which is configuration.
+     */
+    public static final String VERSION_PROPERTY = "dev.imdsv2.agent.version";
+    public static final String MODE_PROPERTY = "dev.imdsv2.agent.mode";
     /** Set with the first IMDS request, so that {@code status} knows the MBean is on its way. */
-    static final String FIRST_IMDS_REQUEST_PROPERTY = "dev.imdsv2.agent.first.imds.request";
+    public static final String FIRST_IMDS_REQUEST_PROPERTY = "dev.imdsv2.agent.first.imds.request";
     /** How long after the first IMDS request the MBean and the meters in the application's registries appear. */
     private static final long PUBLISH_DELAY_MILLIS = 1000;
 

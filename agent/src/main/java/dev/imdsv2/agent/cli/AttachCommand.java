@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Properties;
 
+import dev.imdsv2.agent.AgentRuntime;
 import dev.imdsv2.agent.config.ConfigLoader;
 
 /**
@@ -82,11 +83,11 @@ final class AttachCommand {
                 throw new CliException(ExitCodes.CANNOT_ATTACH, jvm + " runs Java "
                         + before.getProperty("java.specification.version") + ": too old, the agent needs Java 8 or later");
             }
-            String previousVersion = before.getProperty(Jvms.VERSION_PROPERTY);
-            String previousMode = before.getProperty(Jvms.MODE_PROPERTY);
+            String previousVersion = before.getProperty(AgentRuntime.VERSION_PROPERTY);
+            String previousMode = before.getProperty(AgentRuntime.MODE_PROPERTY);
             String jvmArguments = connection.agentProperties().getProperty("sun.jvm.args", "");
             load(connection, jvm, arguments);
-            String mode = connection.systemProperties().getProperty(Jvms.MODE_PROPERTY);
+            String mode = connection.systemProperties().getProperty(AgentRuntime.MODE_PROPERTY);
             if (mode == null) {
                 throw new CliException(ExitCodes.NO_AGENT, "the agent did not start in " + jvm
                         + ": that JVM's stderr has an [imdsv2-agent] ERROR line saying why");

@@ -8,11 +8,6 @@ import java.util.Properties;
  * then translates what the attach API throws.
  */
 final class Jvms {
-    static final String VERSION_PROPERTY = "dev.imdsv2.agent.version";
-    static final String MODE_PROPERTY = "dev.imdsv2.agent.mode";
-    /** Set by the agent with the first IMDS request; its MBean follows about a second later. */
-    static final String FIRST_IMDS_REQUEST_PROPERTY = "dev.imdsv2.agent.first.imds.request";
-
     private final AttachApi api;
     private final String ownPid;
 

@@ -14,6 +14,8 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import dev.imdsv2.agent.AgentRuntime;
+
 /**
  * {@code list [pid...]}: the JVMs this user can attach to, and whether the agent is in each. It reads each
  * JVM's system properties through the attach API (what the agent publishes there); it loads nothing into
@@ -91,8 +93,8 @@ final class ListCommand {
         }
         try {
             Properties properties = connection.systemProperties();
-            String version = properties.getProperty(Jvms.VERSION_PROPERTY);
-            String agent = version == null ? "-" : version + " " + properties.getProperty(Jvms.MODE_PROPERTY, "?");
+            String version = properties.getProperty(AgentRuntime.VERSION_PROPERTY);
+            String agent = version == null ? "-" : version + " " + properties.getProperty(AgentRuntime.MODE_PROPERTY, "?");
             return String.format("%-5s %-28s", Jvms.javaFeatureVersion(properties), agent);
         } catch (Exception e) {
             return String.format("%-5s %-28s", "?", "(no answer: " + e.getClass().getSimpleName() + ")");

@@ -12,6 +12,7 @@ import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
 
+import dev.imdsv2.agent.AgentRuntime;
 import dev.imdsv2.agent.jmx.AgentMXBean;
 
 /**
@@ -39,7 +40,7 @@ final class StatusCommand {
         try {
             properties = connection.systemProperties();
             jvm = "pid " + pid + " (" + Jvms.mainClass(connection) + ")";
-            if (properties.getProperty(Jvms.VERSION_PROPERTY) == null) {
+            if (properties.getProperty(AgentRuntime.VERSION_PROPERTY) == null) {
                 throw new CliException(ExitCodes.NO_AGENT, "the agent is not in " + jvm
                         + ": no verdict. Load it with: java -jar imdsv2-agent.jar attach " + pid);
             }
@@ -60,10 +61,10 @@ final class StatusCommand {
         try {
             MBeanServerConnection server = connector.getMBeanServerConnection();
             ObjectName name = new ObjectName(AgentMXBean.OBJECT_NAME);
-            out.println(jvm + ": imdsv2-agent " + properties.getProperty(Jvms.VERSION_PROPERTY));
+            out.println(jvm + ": imdsv2-agent " + properties.getProperty(AgentRuntime.VERSION_PROPERTY));
             if (!server.isRegistered(name)) {
-                if (properties.getProperty(Jvms.FIRST_IMDS_REQUEST_PROPERTY) == null) {
-                    return nothingSeenYet(properties.getProperty(Jvms.MODE_PROPERTY));
+                if (properties.getProperty(AgentRuntime.FIRST_IMDS_REQUEST_PROPERTY) == null) {
+                    return nothingSeenYet(properties.getProperty(AgentRuntime.MODE_PROPERTY));
                 }
                 awaitMBean(server, name, jvm);
             }
