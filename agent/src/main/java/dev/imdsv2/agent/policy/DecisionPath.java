@@ -112,12 +112,8 @@ public final class DecisionPath {
             callSites.recordLater(sentFrom, request.client, category, Action.PASSED);
             return Decision.LEAVE;
         }
-        StackTraceElement caller = null;
-        boolean callerRead = false;
-        if (mode != Mode.OBSERVE && !c.upgradeCallers().allowsAll()) {
-            caller = CallerFinder.callerFrame(sentFrom);
-            callerRead = true;
-        }
+        boolean callerDecides = mode != Mode.OBSERVE && !c.upgradeCallers().allowsAll();
+        StackTraceElement caller = callerDecides ? CallerFinder.callerFrame(sentFrom) : null;
         String refusal = mode == Mode.OBSERVE ? null : refusal(c, request, caller);
         String token = null;
         if (mode != Mode.OBSERVE && refusal == null) {
@@ -128,25 +124,23 @@ public final class DecisionPath {
 
         Action action = token != null ? Action.UPGRADED : mode == Mode.ENFORCE ? Action.BLOCKED : Action.PASSED;
         counters.countRequest(request.client, "v1", action, category);
-        if (action == Action.BLOCKED && !callerRead) {
-            caller = CallerFinder.callerFrame(sentFrom); // the failure names it
-            callerRead = true;
+        if (action != Action.BLOCKED) {
+            if (callerDecides) {
+                callSites.record(CallerFinder.describe(caller), request.client, category, action);
+            } else {
+                callSites.recordLater(sentFrom, request.client, category, action);
+            }
+            return action == Action.UPGRADED ? Decision.upgrade(token) : Decision.LEAVE;
         }
-        String callSite = callerRead ? CallerFinder.describe(caller) : null;
-        if (callSite != null) {
-            callSites.record(callSite, request.client, category, action);
-        } else {
-            callSites.recordLater(sentFrom, request.client, category, action);
+        // Blocked: the failure names the call site, so it is read now.
+        if (!callerDecides) {
+            caller = CallerFinder.callerFrame(sentFrom);
         }
-        if (action == Action.UPGRADED) {
-            return Decision.upgrade(token);
-        }
-        if (action == Action.BLOCKED) {
-            return Decision.block("imdsv2-agent (mode=enforce) blocked a tokenless IMDS request " + request.method + " "
-                    + request.path + " from " + callSite + ": " + refusal
-                    + ". Send it with an IMDSv2 token, or allow it in imdsv2.upgrade.callers / imdsv2.upgrade.paths.");
-        }
-        return Decision.LEAVE;
+        String callSite = CallerFinder.describe(caller);
+        callSites.record(callSite, request.client, category, action);
+        return Decision.block("imdsv2-agent (mode=enforce) blocked a tokenless IMDS request " + request.method + " "
+                + request.path + " from " + callSite + ": " + refusal
+                + ". Send it with an IMDSv2 token, or allow it in imdsv2.upgrade.callers / imdsv2.upgrade.paths.");
     }
 
     /** Why this request may not be upgraded, or null when it may. The always-on guards come first. */
