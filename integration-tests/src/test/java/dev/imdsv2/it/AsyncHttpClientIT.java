@@ -1,7 +1,5 @@
 package dev.imdsv2.it;
 
-import java.util.List;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -13,12 +11,6 @@ import dev.imdsv2.it.apps.AsyncHttpClientApp;
  * and async ({@code execute(AsyncCompletionHandler)}, {@code toCompletableFuture()}).
  */
 class AsyncHttpClientIT extends ThirdPartyClientTest {
-
-    /** Netty 4.0 and 4.1 use sun.misc.Unsafe, which Java 24+ warns about on stderr: that warning is not the agent's. */
-    @Override
-    List<String> appJvmOptions() {
-        return List.of("-Dio.netty.noUnsafe=true");
-    }
 
     @ParameterizedTest
     @ValueSource(strings = {"ahc-oldest", "ahc-newest"})

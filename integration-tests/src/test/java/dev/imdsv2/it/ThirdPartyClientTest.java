@@ -48,14 +48,6 @@ abstract class ThirdPartyClientTest extends SimulatorTest {
     }
 
     /**
-     * JVM options for the app under test: none, unless its client library itself writes JVM warnings to stderr,
-     * which {@link #upgradesOnlyWhatMayBeUpgraded} must tell apart from the agent's.
-     */
-    List<String> appJvmOptions() {
-        return List.of();
-    }
-
-    /**
      * Per mode: a tokenless GET (upgraded), a GET to another host, a redirect out of IMDS and one into it, a
      * GET with X-Forwarded-For and one through the client's own proxy setting. One token PUT for all of them.
      */
@@ -73,7 +65,7 @@ abstract class ThirdPartyClientTest extends SimulatorTest {
         }
         // A cold simulator in a busy test JVM can take over a second for its first PUT: not what is tested here.
         ChildJvm jvm = ChildJvm.withAgent(agentArgs("token.timeout=5000")).libraries(librarySet)
-                .jvm(appJvmOptions().toArray(new String[0])).main(app, args.toArray(new String[0])).run();
+                .main(app, args.toArray(new String[0])).run();
         assertLibraryFrom(jvm, librarySet);
 
         List<String> results = jvm.results("RESULT");
@@ -127,9 +119,7 @@ abstract class ThirdPartyClientTest extends SimulatorTest {
      * loaded, and the GET got 401) attaches the agent to itself: the same GET is upgraded now.
      */
     void retransformsClassesLoadedBeforeTheAttach(Class<?> app, String librarySet) throws Exception {
-        List<String> options = new ArrayList<>(appJvmOptions());
-        options.add("-Djdk.attach.allowAttachSelf=true");
-        ChildJvm jvm = ChildJvm.withoutAgent().libraries(librarySet).jvm(options.toArray(new String[0]))
+        ChildJvm jvm = ChildJvm.withoutAgent().libraries(librarySet).jvm("-Djdk.attach.allowAttachSelf=true")
                 .main(AttachLaterApp.class, ChildJvm.agentJar().toString(), agentArgs("token.timeout=5000"),
                         url(INSTANCE_ID_PATH), app.getName())
                 .run();
@@ -154,7 +144,7 @@ abstract class ThirdPartyClientTest extends SimulatorTest {
         }
         args.add("counts");
         ChildJvm jvm = ChildJvm.withAgent(agentArgs("token.timeout=5000")).libraries(librarySet)
-                .jvm(appJvmOptions().toArray(new String[0])).main(app, args.toArray(new String[0])).run();
+                .main(app, args.toArray(new String[0])).run();
 
         assertEquals(Collections.nCopies(modes.size(), "200 " + INSTANCE_ID), jvm.results("RESULT"), jvm.transcript());
         assertTrue(jvm.stderr().get(0).contains(client) && jvm.stderr().get(0).contains(",socket"), jvm.transcript());

@@ -15,6 +15,11 @@ import java.util.List;
  * client jar in use, so a test can check which version it ran.
  */
 abstract class ClientApp {
+    static {
+        // Netty 4.0 and 4.1 (under AsyncHttpClient, Reactor Netty and Vert.x 4) call sun.misc.Unsafe, which Java 24+
+        // warns about on stderr, where the tests look for the agent's own warnings. Set before any app loads Netty.
+        System.setProperty("io.netty.noUnsafe", "true");
+    }
 
     /** One GET; {@code proxyPort} is null for a direct request. Returns "status body". */
     abstract String get(boolean async, String url, Integer proxyPort, List<String[]> headers) throws Exception;

@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-
 import com.amazonaws.auth.InstanceProfileCredentialsProvider;
 import com.amazonaws.util.EC2MetadataUtils;
 

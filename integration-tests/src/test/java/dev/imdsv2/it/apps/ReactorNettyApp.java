@@ -19,11 +19,6 @@ import reactor.netty.transport.ProxyProvider;
  */
 public final class ReactorNettyApp extends ClientApp {
 
-    static {
-        // Netty 4.1 calls sun.misc.Unsafe, which Java 24+ warns about on stderr; the tests require a clean stderr.
-        System.setProperty("io.netty.noUnsafe", "true");
-    }
-
     public static void main(String[] args) {
         new ReactorNettyApp().run(args);
     }

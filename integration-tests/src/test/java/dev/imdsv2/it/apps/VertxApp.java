@@ -23,12 +23,6 @@ import io.vertx.ext.web.client.WebClientOptions;
  * Vert.x 5 keeps binary-compatible is called directly.
  */
 public final class VertxApp extends ClientApp {
-    static {
-        // Netty 4.1 (under Vert.x 4) uses sun.misc.Unsafe, which Java 24+ warns about on stderr, where the tests
-        // look for the agent's own warnings. Netty 4.2 (Vert.x 5) leaves it alone there anyway.
-        System.setProperty("io.netty.noUnsafe", "true");
-    }
-
     private final Vertx vertx = Vertx.vertx();
     private final WebClient direct = WebClient.create(vertx);
 
