@@ -216,16 +216,20 @@ public final class AgentRuntime {
                 next.mode().configName(), next.endpoints());
     }
 
+    /** Whatever part of it fails, what is published (and so what {@code attach} and {@code status} read) is the new configuration. */
     private void apply(AgentConfig next) {
-        AgentLog.setLevel(next.logLevel());
-        config = next;
-        tokens.reconfigure(next);
-        decisions.reconfigure(next);
-        SocketInstrumentation catchAll = socket;
-        if (catchAll != null) {
-            catchAll.reconfigure(next);
+        try {
+            AgentLog.setLevel(next.logLevel());
+            config = next;
+            tokens.reconfigure(next);
+            decisions.reconfigure(next);
+            SocketInstrumentation catchAll = socket;
+            if (catchAll != null) {
+                catchAll.reconfigure(next);
+            }
+        } finally {
+            publish();
         }
-        publish();
     }
 
     /**

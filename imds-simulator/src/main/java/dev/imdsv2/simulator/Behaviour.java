@@ -16,6 +16,7 @@ final class Behaviour {
     volatile boolean tokensRequired;
     volatile int tokenLifetimeCapSeconds = MAX_TTL_SECONDS;
     volatile boolean tokenPutNeverAnswered;
+    volatile boolean rejectEveryToken;
     volatile int tokenPutStatus; // 0: answer token PUTs normally
     volatile Duration delay = Duration.ZERO;
     final Map<String, Redirect> redirects = new ConcurrentHashMap<>();
@@ -27,6 +28,7 @@ final class Behaviour {
 
     synchronized void resetFaults() {
         tokenPutNeverAnswered = false;
+        rejectEveryToken = false;
         tokenPutStatus = 0;
         delay = Duration.ZERO;
         redirects.clear();

@@ -93,7 +93,7 @@ final class ImdsResponder implements ResponseDefinitionTransformerV2 {
 
     private ResponseDefinition metadata(Request request, String path) {
         if (request.containsHeader(ReceivedRequest.TOKEN_HEADER)) {
-            if (!tokens.isValid(request.getHeader(ReceivedRequest.TOKEN_HEADER))) {
+            if (behaviour.rejectEveryToken || !tokens.isValid(request.getHeader(ReceivedRequest.TOKEN_HEADER))) {
                 return plain(401, "").build(); // unknown or expired, whatever the mode
             }
         } else if (behaviour.tokensRequired) {

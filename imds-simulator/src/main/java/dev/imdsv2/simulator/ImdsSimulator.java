@@ -85,6 +85,14 @@ public final class ImdsSimulator implements AutoCloseable {
         behaviour.tokenPutNeverAnswered = true;
     }
 
+    /**
+     * Token PUTs still issue tokens, but every request that carries one gets 401, whatever the token mode: an
+     * emulator or proxy that speaks only IMDSv1. With tokens optional, tokenless requests still succeed.
+     */
+    public void rejectEveryToken() {
+        behaviour.rejectEveryToken = true;
+    }
+
     /** Token PUTs are answered with this status and an empty body (403/404/405: IMDS without tokens; 5xx). */
     public void tokenPutAnswers(int status) {
         if (status < 100 || status > 599) {

@@ -24,6 +24,9 @@ import dev.imdsv2.agent.clients.ClientInstrumentation;
  *       follows it.</li>
  *   <li>Responses (a 401 to an upgraded hop; a redirect from another host): classic at
  *       {@code HttpRequestExecutor.execute}, async at the exchange handlers' {@code responseReceived}.</li>
+ *   <li>Re-send after a 401 to an upgraded hop (classic only): at the exit of {@code ProtocolExec.execute}, the
+ *       one step of the classic exec chain that sends a single hop. {@code HttpClients.createMinimal()} has no
+ *       such step, and there the 401 reaches the caller while the token is replaced.</li>
  * </ul>
  */
 public final class Apache4Instrumentation implements ClientInstrumentation {
@@ -32,6 +35,7 @@ public final class Apache4Instrumentation implements ClientInstrumentation {
     private static final String ADVICE = "dev.imdsv2.agent.apache4.";
     static final String PROCESSOR = "org.apache.http.protocol.ImmutableHttpProcessor";
     static final String CLASSIC_EXECUTOR = "org.apache.http.protocol.HttpRequestExecutor";
+    static final String CLASSIC_PROTOCOL_EXEC = "org.apache.http.impl.execchain.ProtocolExec";
     static final String ASYNC_HANDLER = "org.apache.http.impl.nio.client.DefaultClientExchangeHandlerImpl";
     static final String MINIMAL_ASYNC_HANDLER = "org.apache.http.impl.nio.client.MinimalClientExchangeHandlerImpl";
 
@@ -42,7 +46,7 @@ public final class Apache4Instrumentation implements ClientInstrumentation {
 
     @Override
     public List<String> targetClasses() {
-        return Arrays.asList(PROCESSOR, CLASSIC_EXECUTOR, ASYNC_HANDLER, MINIMAL_ASYNC_HANDLER);
+        return Arrays.asList(PROCESSOR, CLASSIC_EXECUTOR, CLASSIC_PROTOCOL_EXEC, ASYNC_HANDLER, MINIMAL_ASYNC_HANDLER);
     }
 
     @Override
@@ -54,6 +58,10 @@ public final class Apache4Instrumentation implements ClientInstrumentation {
                 .type(named(CLASSIC_EXECUTOR)).transform(advice.advice(
                         named("execute").and(takesArguments(3)).and(takesArgument(0, named("org.apache.http.HttpRequest"))),
                         ADVICE + "ClassicResponseAdvice"))
+                .type(named(CLASSIC_PROTOCOL_EXEC)).transform(advice.advice(
+                        named("execute").and(takesArguments(4)).and(takesArgument(2,
+                                named("org.apache.http.client.protocol.HttpClientContext"))),
+                        ADVICE + "ProtocolExecAdvice"))
                 .type(namedOneOf(ASYNC_HANDLER, MINIMAL_ASYNC_HANDLER)).transform(advice.advice(
                         named("responseReceived").and(takesArguments(1)),
                         ADVICE + "AsyncResponseAdvice"));

@@ -35,9 +35,10 @@ public final class AsyncResponseAdvice {
         if (target instanceof HttpHost && request instanceof HttpRequest) {
             HttpHost host = (HttpHost) target;
             Header token = ((HttpRequest) request).getFirstHeader(DecisionPath.TOKEN_HEADER);
+            Header location = status == 401 ? null : response.getFirstHeader("Location");
             ImdsHops.afterHop(Apache4Instrumentation.CLIENT, context,
                     ImdsHops.endpoint(host.getSchemeName(), host.getHostName(), host.getPort()),
-                    token == null ? null : token.getValue(), status);
+                    token == null ? null : token.getValue(), status, location == null ? null : location.getValue());
         }
     }
 }

@@ -31,9 +31,10 @@ public final class ClassicResponseAdvice {
         if (target instanceof HttpHost) {
             HttpHost host = (HttpHost) target;
             Header token = request.getFirstHeader(DecisionPath.TOKEN_HEADER);
+            Header location = status == 401 ? null : response.getFirstHeader("Location");
             ImdsHops.afterHop(Apache4Instrumentation.CLIENT, context,
                     ImdsHops.endpoint(host.getSchemeName(), host.getHostName(), host.getPort()),
-                    token == null ? null : token.getValue(), status);
+                    token == null ? null : token.getValue(), status, location == null ? null : location.getValue());
         }
     }
 }

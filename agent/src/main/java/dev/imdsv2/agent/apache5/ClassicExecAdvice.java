@@ -62,10 +62,15 @@ public final class ClassicExecAdvice {
                      @Advice.Local("blocked") IOException blocked) {
         if (blocked != null) {
             thrown = blocked;
-        } else if (endpoint != null && response != null) {
-            Header token = request.getFirstHeader(DecisionPath.TOKEN_HEADER);
-            ImdsHops.afterHop(Apache5Instrumentation.CLIENT, scope.clientContext, endpoint,
-                    token == null ? null : token.getValue(), response.getCode());
+        } else if (response != null) {
+            int code = response.getCode();
+            boolean redirect = code >= 300 && code < 400;
+            if (endpoint != null || redirect) { // for other hosts, a redirect alone: it may name IMDS
+                Header token = endpoint == null ? null : request.getFirstHeader(DecisionPath.TOKEN_HEADER);
+                Header location = redirect ? response.getFirstHeader("Location") : null;
+                ImdsHops.afterHop(Apache5Instrumentation.CLIENT, scope.clientContext, endpoint,
+                        token == null ? null : token.getValue(), code, location == null ? null : location.getValue());
+            }
         }
     }
 }

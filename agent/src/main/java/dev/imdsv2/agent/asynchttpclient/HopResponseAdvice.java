@@ -27,6 +27,6 @@ public final class HopResponseAdvice {
         Uri uri = future.getCurrentRequest().getUri();
         ImdsHops.afterHop(AsyncHttpClientInstrumentation.CLIENT, future,
                 ImdsHops.endpoint(uri.getScheme(), uri.getHost(), uri.getPort()),
-                future.getNettyRequest().getHttpRequest().headers().get(DecisionPath.TOKEN_HEADER), code);
+                future.getNettyRequest().getHttpRequest().headers().get(DecisionPath.TOKEN_HEADER), code, null);
     }
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Properties;
 
 import dev.imdsv2.agent.AgentRuntime;
+import dev.imdsv2.agent.config.AgentConfig;
 import dev.imdsv2.agent.config.ConfigLoader;
 
 /**
@@ -92,6 +93,11 @@ final class AttachCommand {
                 throw new CliException(ExitCodes.NO_AGENT, "the agent did not start in " + jvm
                         + ": that JVM's stderr has an [imdsv2-agent] ERROR line saying why");
             }
+            String asked = requestedMode(arguments);
+            if (asked != null && !asked.equals(mode)) {
+                throw new CliException(ExitCodes.NO_AGENT, jvm + ": asked for mode " + asked + ", but the agent there reports"
+                        + " mode " + mode + "; that JVM's stderr has an [imdsv2-agent] line saying why");
+            }
             String applied = arguments.isEmpty() ? "" : " with " + arguments;
             out.println(jvm + ": " + (previousVersion == null
                     ? "loaded imdsv2-agent" + applied
@@ -110,6 +116,12 @@ final class AttachCommand {
         } finally {
             connection.detach();
         }
+    }
+
+    /** The mode the arguments set, or null when they leave it as it is. */
+    static String requestedMode(String arguments) {
+        AgentConfig asked = ConfigLoader.load(arguments, new Properties(), Collections.<String, String>emptyMap());
+        return asked.agentArguments().containsKey(ConfigLoader.MODE) ? asked.mode().configName() : null;
     }
 
     private void load(AttachApi.Connection connection, String jvm, String arguments) throws CliException {

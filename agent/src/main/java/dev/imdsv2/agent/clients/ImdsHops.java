@@ -32,7 +32,19 @@ public final class ImdsHops {
         String tokenAdded;
         /** A hop of this exchange, to a host that is not IMDS, answered with a redirect. */
         boolean redirectedByElsewhere;
+        /** IMDS answered 401 to the hop that carried {@link #tokenAdded}, and the exchange has not been re-sent for it. */
+        boolean rejected;
+        /** Re-sends made for a 401 so far: see {@link #takeResend}. */
+        int resends;
+        /** The exchange is being re-sent for a 401: its next IMDS hop takes a fresh token without being counted again. */
+        boolean resending;
     }
+
+    /**
+     * At most this many re-sends per exchange: one with a fresh token, and a second only when that token was
+     * rejected too, which trips the token breaker, so that the second goes out as the application made it.
+     */
+    private static final int MAX_RESENDS = 2;
 
     private static final Map<Object, ExchangeState> EXCHANGES =
             Collections.synchronizedMap(new WeakHashMap<Object, ExchangeState>());
@@ -58,47 +70,12 @@ public final class ImdsHops {
     }
 
     /**
-     * As {@link #endpoint(String, String, int)}, for clients that keep a hop's URL as a string
-     * ({@code scheme://[user@]host[:port][/path]}). Only {@code http} and {@code https} URLs can be IMDS. The
-     * URL is read in place: nothing is allocated for a host that is not IMDS.
+     * As {@link #endpoint(String, String, int)}, for clients that keep a hop's URL as a string: see
+     * {@link DecisionPath#imdsEndpointOfUrl(String)}.
      */
     public static Endpoint endpointOfUrl(String url) {
         DecisionPath d = decisions;
-        if (d == null || url == null) {
-            return null;
-        }
-        String scheme;
-        if (url.startsWith("http://")) {
-            scheme = "http";
-        } else if (url.startsWith("https://")) {
-            scheme = "https";
-        } else {
-            return null; // ws, wss, ...
-        }
-        int hostStart = scheme.length() + 3;
-        int authorityEnd = hostStart;
-        while (authorityEnd < url.length() && "/?#".indexOf(url.charAt(authorityEnd)) < 0) {
-            authorityEnd++;
-        }
-        int at = url.lastIndexOf('@', authorityEnd - 1);
-        if (at >= hostStart) {
-            hostStart = at + 1;
-        }
-        int colon = url.lastIndexOf(':', authorityEnd - 1);
-        int hostEnd = authorityEnd;
-        int port = "https".equals(scheme) ? 443 : 80;
-        if (colon > hostStart && colon > url.lastIndexOf(']', authorityEnd - 1)) {
-            port = 0;
-            for (int i = colon + 1; i < authorityEnd; i++) {
-                char c = url.charAt(i);
-                if (c < '0' || c > '9' || port > 65535) {
-                    return null;
-                }
-                port = port * 10 + (c - '0');
-            }
-            hostEnd = colon;
-        }
-        return d.imdsEndpoint(scheme, url, hostStart, hostEnd, port);
+        return d == null ? null : d.imdsEndpointOfUrl(url);
     }
 
     /**
@@ -122,6 +99,16 @@ public final class ImdsHops {
         Decision decision;
         try {
             ExchangeState state = exchange == null ? null : EXCHANGES.get(exchange);
+            if (state != null && state.resending) {
+                // The same request again, after IMDS rejected the token it carried: decided and counted already.
+                state.resending = false;
+                String fresh = d.freshToken(endpoint);
+                if (fresh != null) {
+                    state.tokenAdded = fresh;
+                    return fresh;
+                }
+                firstHop = false; // no token to be had: decided again below like any tokenless request
+            }
             if (state != null && firstHop) {
                 EXCHANGES.remove(exchange);
                 state = null;
@@ -130,7 +117,7 @@ public final class ImdsHops {
                 return null; // the same hop sent again (a retry): decided and counted already
             }
             boolean fromElsewhere = redirectedFromElsewhere || (state != null && state.redirectedByElsewhere);
-            decision = d.decide(new ImdsRequest(client, endpoint, method, pathOf(pathOrUri), tokenOnRequest != null,
+            decision = d.decide(new ImdsRequest(client, endpoint, method, DecisionPath.pathOf(pathOrUri), tokenOnRequest != null,
                     forwarded, proxied, fromElsewhere));
             if (decision.token() != null && exchange != null) {
                 if (state == null) {
@@ -155,14 +142,22 @@ public final class ImdsHops {
      *
      * @param hopEndpoint    the IMDS endpoint the hop targeted, or null when it was not IMDS
      * @param tokenOnRequest the token header the hop carried, or null
+     * @param location       the response's {@code Location} header, for a redirect (null: not read by this client)
      */
-    public static void afterHop(String client, Object exchange, Endpoint hopEndpoint, String tokenOnRequest, int status) {
+    public static void afterHop(String client, Object exchange, Endpoint hopEndpoint, String tokenOnRequest, int status,
+                                String location) {
         if (status != 401 && (status < 300 || status > 399)) {
             return;
         }
         try {
             DecisionPath d = decisions;
-            if (d == null || exchange == null) {
+            if (d == null) {
+                return;
+            }
+            if (status != 401) {
+                d.redirectAnswered(hopEndpoint, null, location);
+            }
+            if (exchange == null) {
                 return;
             }
             if (status == 401) {
@@ -170,6 +165,7 @@ public final class ImdsHops {
                 if (hopEndpoint != null && state != null && tokenOnRequest != null && tokenOnRequest.equals(state.tokenAdded)) {
                     d.unauthorized(client, hopEndpoint, state.tokenAdded);
                     state.tokenAdded = null;
+                    state.rejected = true;
                 }
             } else if (hopEndpoint == null) {
                 synchronized (EXCHANGES) {
@@ -186,18 +182,26 @@ public final class ImdsHops {
         }
     }
 
-    /** The path of a request-line URI: without scheme, authority and query. */
-    static String pathOf(String pathOrUri) {
-        if (pathOrUri == null) {
-            return "/";
+    /**
+     * For clients that can send an exchange again (an application-level point of their chain): true, once per
+     * rejection, when IMDS answered 401 to the token this agent put on the exchange's hop, so that the client
+     * re-sends the request, as it would for an authentication challenge; its next IMDS hop then takes a fresh
+     * token from {@link #beforeHop} without being counted again (or, when none is to be had, goes out as the
+     * application made it). Only GET and HEAD are ever upgraded, so only they are ever re-sent.
+     */
+    public static boolean takeResend(Object exchange) {
+        try {
+            ExchangeState state = exchange == null ? null : EXCHANGES.get(exchange);
+            if (state == null || !state.rejected || state.resends >= MAX_RESENDS) {
+                return false;
+            }
+            state.rejected = false;
+            state.resends++;
+            state.resending = true;
+            return true;
+        } catch (Throwable t) {
+            AgentLog.internalFailure("re-send after a 401", t);
+            return false;
         }
-        String path = pathOrUri;
-        int scheme = path.indexOf("://");
-        if (scheme > 0 && path.charAt(0) != '/') {
-            int slash = path.indexOf('/', scheme + 3);
-            path = slash < 0 ? "/" : path.substring(slash);
-        }
-        int query = path.indexOf('?');
-        return query < 0 ? path : path.substring(0, query);
     }
 }

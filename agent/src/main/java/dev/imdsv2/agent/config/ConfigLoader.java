@@ -1,8 +1,11 @@
 package dev.imdsv2.agent.config;
 
+import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -22,8 +25,12 @@ import java.util.Set;
  */
 public final class ConfigLoader {
     public static final String PREFIX = "imdsv2.";
+    /** The configuration file is a handful of keys: anything larger is a mistake. */
+    static final int MAX_FILE_BYTES = 64 * 1024;
+    /** The most of a bad value a WARN line shows. */
+    private static final int MAX_SHOWN = 200;
 
-    static final String MODE = "mode";
+    public static final String MODE = "mode";
     static final String ENDPOINTS = "endpoints";
     static final String TOKEN_TTL = "token.ttl";
     static final String TOKEN_TIMEOUT = "token.timeout";
@@ -197,21 +204,47 @@ public final class ConfigLoader {
         }
     }
 
+    /**
+     * The file is read only when it is a regular file of at most {@link #MAX_FILE_BYTES}: a FIFO, a device or a
+     * directory named by mistake (or by an attacker who can set the property) must not hang or exhaust the JVM at
+     * start. Its text must be text: a binary file is refused whole, and nothing of its bytes is echoed.
+     */
     private void loadFile() {
-        String path = rawWithSource(CONFIG_FILE, false)[0];
-        if (path == null || path.trim().isEmpty()) {
+        String raw = rawWithSource(CONFIG_FILE, false)[0];
+        if (raw == null || raw.trim().isEmpty()) {
             return;
         }
-        Properties properties = new Properties();
-        InputStream in = null;
-        try {
-            in = new FileInputStream(path.trim());
-            properties.load(in);
-        } catch (IOException | RuntimeException e) {
-            problems.add("cannot read the configuration file '" + path.trim() + "' (" + e.getMessage() + "); ignored");
+        String path = raw.trim();
+        String shown = "'" + printable(path) + "'";
+        File f = new File(path);
+        if (!f.isFile()) {
+            problems.add("cannot read the configuration file " + shown + (f.exists() ? ": not a regular file" : ": it does not exist") + "; ignored");
             return;
-        } finally {
-            closeQuietly(in);
+        }
+        byte[] bytes;
+        try {
+            bytes = f.length() > MAX_FILE_BYTES ? null : readAtMost(f, MAX_FILE_BYTES + 1);
+        } catch (IOException | RuntimeException e) {
+            problems.add("cannot read the configuration file " + shown + " (" + printable(String.valueOf(e.getMessage())) + "); ignored");
+            return;
+        }
+        if (bytes == null || bytes.length > MAX_FILE_BYTES) {
+            problems.add("cannot read the configuration file " + shown + ": larger than " + MAX_FILE_BYTES / 1024 + " KiB; ignored");
+            return;
+        }
+        for (byte b : bytes) {
+            if (b == 0 || (b < 0x20 && b != '\t' && b != '\n' && b != '\r' && b != '\f')) {
+                problems.add("cannot read the configuration file " + shown + ": not a text properties file; ignored");
+                return;
+            }
+        }
+        Properties properties = new Properties();
+        try {
+            // ISO-8859-1, as Properties.load(InputStream) reads it.
+            properties.load(new StringReader(new String(bytes, "ISO-8859-1")));
+        } catch (IOException | RuntimeException e) {
+            problems.add("cannot read the configuration file " + shown + " (" + printable(String.valueOf(e.getMessage())) + "); ignored");
+            return;
         }
         Set<String> known = knownKeys();
         for (String name : properties.stringPropertyNames()) {
@@ -219,19 +252,37 @@ public final class ConfigLoader {
             if (known.contains(key)) {
                 file.put(key, properties.getProperty(name).trim());
             } else {
-                problems.add("unknown key '" + name + "' in the configuration file '" + path.trim() + "'; ignored");
+                problems.add("unknown key '" + printable(name) + "' in the configuration file " + shown + "; ignored");
             }
         }
     }
 
-    private static void closeQuietly(InputStream in) {
-        if (in != null) {
-            try {
-                in.close();
-            } catch (IOException ignored) {
-                // nothing more to read from it either way
+    private static byte[] readAtMost(File f, int limit) throws IOException {
+        InputStream in = new FileInputStream(f);
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            byte[] buffer = new byte[8192];
+            int n;
+            while (out.size() < limit && (n = in.read(buffer, 0, Math.min(buffer.length, limit - out.size()))) > 0) {
+                out.write(buffer, 0, n);
             }
+            return out.toByteArray();
+        } finally {
+            in.close();
         }
+    }
+
+    /**
+     * A value as it may appear in a WARN line: printable ASCII only (anything else as {@code ?}) and at most
+     * {@link #MAX_SHOWN} characters, so that a bad value never writes control characters or a flood into the log.
+     */
+    static String printable(String value) {
+        StringBuilder shown = new StringBuilder();
+        for (int i = 0; i < value.length() && shown.length() < MAX_SHOWN; i++) {
+            char c = value.charAt(i);
+            shown.append(c >= 0x20 && c < 0x7f ? c : '?');
+        }
+        return value.length() > MAX_SHOWN ? shown + "..." : shown.toString();
     }
 
     /** {value, where it came from}; value null when no source sets the key. */
@@ -259,7 +310,7 @@ public final class ConfigLoader {
             try {
                 return parser.parse(raw[0]);
             } catch (RuntimeException e) {
-                problems.add(PREFIX + key + "=" + raw[0] + " (" + raw[1] + ") is not valid: " + e.getMessage()
+                problems.add(PREFIX + key + "=" + printable(raw[0]) + " (" + raw[1] + ") is not valid: " + printable(String.valueOf(e.getMessage()))
                         + "; using the default " + (defaultValue == null ? "(unset)" : defaultValue));
             }
         }

@@ -50,6 +50,9 @@ public final class Endpoint {
             throw new IllegalArgumentException("'" + text + "' has an invalid IPv6 address");
         }
         int port = uri.getPort() == -1 ? 80 : uri.getPort();
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("'" + text + "' has port " + port + ", out of the range 1 to 65535");
+        }
         return new Endpoint("http", host, ipv6, port);
     }
 

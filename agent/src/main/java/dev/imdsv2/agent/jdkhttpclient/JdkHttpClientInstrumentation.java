@@ -141,6 +141,12 @@ public final class JdkHttpClientInstrumentation implements ClassPatch {
                 return onUnauthorized(args[0], args[1]);
             }
         });
+        hook.getField("onRedirect").set(null, new Consumer<Object[]>() {
+            @Override
+            public void accept(Object[] args) {
+                onRedirect(args[0], args[1]);
+            }
+        });
         hookReady = true;
         return true;
     }
@@ -253,6 +259,25 @@ public final class JdkHttpClientInstrumentation implements ClassPatch {
     }
 
     /**
+     * A hop answered a redirect: when the hop is not IMDS and the {@code Location} targets it, a request there in the
+     * next seconds gets no token, even one that code following the redirect by hand sends as a new request.
+     */
+    private void onRedirect(Object hop, Object response) {
+        try {
+            ClientApi client = api;
+            String location = client.responseHeader(response, "Location");
+            if (location != null) {
+                URI uri = client.uri(hop);
+                decisions.redirectAnswered(imdsEndpoint(uri), uri.getScheme(), uri.resolve(location.trim()).toString());
+            }
+        } catch (IllegalArgumentException notAUri) {
+            // The client cannot follow it either.
+        } catch (Throwable t) {
+            AgentLog.internalFailure("HttpClient redirect", t);
+        }
+    }
+
+    /**
      * The parts of the client the agent reads and writes, by reflection (only ever for IMDS hops): the
      * public API of {@code java.net.http.HttpRequest}/{@code HttpHeaders}, and two methods of the internal
      * {@code HttpRequestImpl}, whose package {@link JdkHookInjector} opens to the agent. Also checks that
@@ -264,16 +289,21 @@ public final class JdkHttpClientInstrumentation implements ClassPatch {
         private final Method firstValue;
         private final Method proxy;
         private final Method setSystemHeader;
+        private final Method uri;
+        /** {@code Response.headers()}: the response's headers; null if absent. */
+        private final Method responseHeaders;
         /** {@code HttpRequestImpl.newInstanceForAuthentication}: a copy of a hop without its system headers; null if absent. */
         private final Method copyForResend;
 
         private ClientApi(Method method, Method headers, Method firstValue, Method proxy, Method setSystemHeader,
-                          Method copyForResend) {
+                          Method uri, Method responseHeaders, Method copyForResend) {
             this.method = method;
             this.headers = headers;
             this.firstValue = firstValue;
             this.proxy = proxy;
             this.setSystemHeader = setSystemHeader;
+            this.uri = uri;
+            this.responseHeaders = responseHeaders;
             this.copyForResend = copyForResend;
         }
 
@@ -294,6 +324,15 @@ public final class JdkHttpClientInstrumentation implements ClassPatch {
                 if (proxy.getReturnType().isPrimitive()) {
                     return null;
                 }
+                Method responseHeaders;
+                try {
+                    responseHeaders = response.getDeclaredMethod("headers");
+                    if (responseHeaders.getReturnType() != httpHeaders) {
+                        responseHeaders = null;
+                    }
+                } catch (NoSuchMethodException e) {
+                    responseHeaders = null; // redirects are not read on this JDK; the rest works
+                }
                 Method copy;
                 try {
                     copy = requestImpl.getMethod("newInstanceForAuthentication", requestImpl);
@@ -305,7 +344,8 @@ public final class JdkHttpClientInstrumentation implements ClassPatch {
                 }
                 return new ClientApi(httpRequest.getMethod("method"), httpRequest.getMethod("headers"),
                         httpHeaders.getMethod("firstValue", String.class), proxy,
-                        requestImpl.getMethod("setSystemHeader", String.class, String.class), copy);
+                        requestImpl.getMethod("setSystemHeader", String.class, String.class), requestImpl.getMethod("uri"),
+                        responseHeaders, copy);
             } catch (ClassNotFoundException | NoSuchMethodException | LinkageError e) {
                 return null;
             }
@@ -315,6 +355,9 @@ public final class JdkHttpClientInstrumentation implements ClassPatch {
         void makeAccessible() {
             proxy.setAccessible(true);
             setSystemHeader.setAccessible(true);
+            if (responseHeaders != null) {
+                responseHeaders.setAccessible(true);
+            }
             if (copyForResend != null) {
                 copyForResend.setAccessible(true);
             }
@@ -335,6 +378,16 @@ public final class JdkHttpClientInstrumentation implements ClassPatch {
 
         boolean hasHeader(Object hop, String name) throws Exception {
             return ((Optional<?>) firstValue.invoke(headers.invoke(hop), name)).isPresent();
+        }
+
+        URI uri(Object hop) throws Exception {
+            return (URI) uri.invoke(hop);
+        }
+
+        /** A header of a {@code jdk.internal.net.http.Response}, or null (also when this JDK's responses cannot be read). */
+        String responseHeader(Object response, String name) throws Exception {
+            return responseHeaders == null ? null
+                    : (String) ((Optional<?>) firstValue.invoke(responseHeaders.invoke(response), name)).orElse(null);
         }
 
         /** The hop goes through an HTTP proxy (the client connects to it, not to IMDS). */

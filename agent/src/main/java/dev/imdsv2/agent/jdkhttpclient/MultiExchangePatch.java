@@ -24,7 +24,8 @@ import net.bytebuddy.jar.asm.Opcodes;
  *       {@code IOException}, which fails the request the way the client fails any other.</li>
  *   <li>{@code responseFilters(Response)}: runs once per response, with the hop that it answers; after a 401 to a
  *       hop the agent upgraded, the hook may return a copy of that hop to send next (with a fresh token), the
- *       way the client's own authentication filter re-sends a request.</li>
+ *       way the client's own authentication filter re-sends a request. A redirect is reported too, with the
+ *       response, whose {@code Location} may name IMDS.</li>
  * </ul>
  * If a method or a field it reads is missing (an unknown JDK), the class is left untouched.
  */
@@ -111,15 +112,16 @@ final class MultiExchangePatch {
                 return new EntryCall(mv) {
                     @Override
                     void emit() {
-                        // Object resend = Imdsv2HttpClientHook.beforeResponseFilters(this, response.request(), response.statusCode());
+                        // Object resend = Imdsv2HttpClientHook.beforeResponseFilters(this, response.request(), response.statusCode(), response);
                         // if (resend != null) return (HttpRequestImpl) resend;  -- the client sends it as the next hop
                         visitVarInsn(Opcodes.ALOAD, 0);
                         visitVarInsn(Opcodes.ALOAD, 1);
                         visitMethodInsn(Opcodes.INVOKEVIRTUAL, RESPONSE, "request", "()L" + REQUEST + ";", false);
                         visitVarInsn(Opcodes.ALOAD, 1);
                         visitMethodInsn(Opcodes.INVOKEVIRTUAL, RESPONSE, "statusCode", "()I", false);
+                        visitVarInsn(Opcodes.ALOAD, 1);
                         visitMethodInsn(Opcodes.INVOKESTATIC, HOOK, "beforeResponseFilters",
-                                "(Ljava/lang/Object;Ljava/lang/Object;I)Ljava/lang/Object;", false);
+                                "(Ljava/lang/Object;Ljava/lang/Object;ILjava/lang/Object;)Ljava/lang/Object;", false);
                         visitInsn(Opcodes.DUP);
                         Label carryOn = new Label();
                         visitJumpInsn(Opcodes.IFNULL, carryOn);

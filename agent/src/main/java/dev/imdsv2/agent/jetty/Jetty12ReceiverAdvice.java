@@ -23,7 +23,7 @@ public final class Jetty12ReceiverAdvice {
                 && exchange.getResponse().getStatus() == 401) {
             ImdsHops.afterHop(JettyInstrumentation.CLIENT, request.getConversation(),
                     ImdsHops.endpoint(request.getScheme(), request.getHost(), request.getPort()),
-                    request.getHeaders().get(DecisionPath.TOKEN_HEADER), 401);
+                    request.getHeaders().get(DecisionPath.TOKEN_HEADER), 401, null);
         }
     }
 }

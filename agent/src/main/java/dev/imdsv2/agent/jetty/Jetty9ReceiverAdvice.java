@@ -32,6 +32,6 @@ public final class Jetty9ReceiverAdvice {
             }
         }
         ImdsHops.afterHop(JettyInstrumentation.CLIENT, request.getConversation(),
-                ImdsHops.endpoint(request.getScheme(), request.getHost(), request.getPort()), tokenOnRequest, 401);
+                ImdsHops.endpoint(request.getScheme(), request.getHost(), request.getPort()), tokenOnRequest, 401, null);
     }
 }

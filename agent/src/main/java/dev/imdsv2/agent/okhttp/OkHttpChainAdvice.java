@@ -11,6 +11,7 @@ import okhttp3.Interceptor;
 import okhttp3.Request;
 import okhttp3.Response;
 import okhttp3.internal.connection.ConnectInterceptor;
+import okhttp3.internal.http.RetryAndFollowUpInterceptor;
 
 import dev.imdsv2.agent.clients.ImdsHops;
 import dev.imdsv2.agent.config.Endpoint;
@@ -34,8 +35,13 @@ public final class OkHttpChainAdvice {
                          @Advice.Argument(value = 2, optional = true) Object okhttp314Exchange,
                          @Advice.Argument(value = 3, optional = true) Object okhttp312Connection,
                          @Advice.Local("network") boolean network,
+                         @Advice.Local("call") boolean call,
                          @Advice.Local("endpoint") Endpoint endpoint,
                          @Advice.Local("blocked") IOException blocked) {
+        if (index < interceptors.size() && interceptors.get(index) instanceof RetryAndFollowUpInterceptor) {
+            call = true; // the whole call, redirects and retries included: where a 401 to the token is re-sent
+            return false;
+        }
         if (index == 0 || !(interceptors.get(index - 1) instanceof ConnectInterceptor)) {
             return false;
         }
@@ -67,19 +73,35 @@ public final class OkHttpChainAdvice {
         return false;
     }
 
+    /**
+     * On a network hop: reports the response (a 401 to the token, a redirect). On the whole call: when IMDS
+     * answered 401 to the token this agent added, closes that response and proceeds once more, as an application
+     * interceptor may, so the request goes out again with a fresh token instead of the 401 reaching the caller.
+     */
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
     static void exit(@Advice.This Interceptor.Chain chain,
                      @Advice.Argument(0) Request request,
-                     @Advice.Return Response response,
+                     @Advice.Return(readOnly = false) Response response,
                      @Advice.Thrown(readOnly = false) Throwable thrown,
                      @Advice.Local("network") boolean network,
+                     @Advice.Local("call") boolean call,
                      @Advice.Local("endpoint") Endpoint endpoint,
                      @Advice.Local("blocked") IOException blocked) {
         if (blocked != null) {
             thrown = blocked;
         } else if (network && response != null) {
+            int code = response.code();
             ImdsHops.afterHop(OkHttpInstrumentation.CLIENT, chain.call(), endpoint,
-                    endpoint == null ? null : request.header(DecisionPath.TOKEN_HEADER), response.code());
+                    endpoint == null ? null : request.header(DecisionPath.TOKEN_HEADER), code,
+                    code >= 300 && code < 400 ? response.header("Location") : null);
+        } else if (call && response != null && response.code() == 401 && ImdsHops.takeResend(chain.call())) {
+            response.close();
+            response = null;
+            try {
+                response = chain.proceed(request);
+            } catch (Throwable t) {
+                thrown = t; // the re-send's own failure is the caller's, as any failure of the call would be
+            }
         }
     }
 }

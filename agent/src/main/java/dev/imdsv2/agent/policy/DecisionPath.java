@@ -33,6 +33,7 @@ public final class DecisionPath {
     private final CallSites callSites;
     private final Runnable onFirstImdsRequest;
     private final AtomicBoolean sawImdsRequest = new AtomicBoolean();
+    private final RedirectsIntoImds redirectsIntoImds = new RedirectsIntoImds();
     private volatile AgentConfig config;
 
     /** {@code onFirstImdsRequest} runs once, on the first IMDS request's thread: keep it short. */
@@ -88,6 +89,89 @@ public final class DecisionPath {
         return null;
     }
 
+    /**
+     * The IMDS endpoint of a URL kept as a string ({@code scheme://[user@]host[:port][/path]}), or null. Only
+     * {@code http} and {@code https} URLs can be IMDS; the scheme is read in any case, as every client reads it. The
+     * URL is read in place: nothing is allocated for a host that is not IMDS.
+     */
+    public Endpoint imdsEndpointOfUrl(String url) {
+        if (url == null) {
+            return null;
+        }
+        String scheme;
+        if (url.regionMatches(true, 0, "http://", 0, 7)) {
+            scheme = "http";
+        } else if (url.regionMatches(true, 0, "https://", 0, 8)) {
+            scheme = "https";
+        } else {
+            return null; // ws, wss, a relative reference, ...
+        }
+        int hostStart = scheme.length() + 3;
+        int authorityEnd = hostStart;
+        while (authorityEnd < url.length() && "/?#".indexOf(url.charAt(authorityEnd)) < 0) {
+            authorityEnd++;
+        }
+        int at = url.lastIndexOf('@', authorityEnd - 1);
+        if (at >= hostStart) {
+            hostStart = at + 1;
+        }
+        int colon = url.lastIndexOf(':', authorityEnd - 1);
+        int hostEnd = authorityEnd;
+        int port = "https".equals(scheme) ? 443 : 80;
+        if (colon > hostStart && colon > url.lastIndexOf(']', authorityEnd - 1)) {
+            port = 0;
+            for (int i = colon + 1; i < authorityEnd; i++) {
+                char c = url.charAt(i);
+                if (c < '0' || c > '9' || port > 65535) {
+                    return null;
+                }
+                port = port * 10 + (c - '0');
+            }
+            hostEnd = colon;
+        }
+        return imdsEndpoint(scheme, url, hostStart, hostEnd, port);
+    }
+
+    /**
+     * A hop answered a redirect. When the hop's host is not IMDS and {@code location} targets IMDS, a request
+     * to that target in the next seconds gets no token, whoever sends it: see {@link RedirectsIntoImds}. Call
+     * it for 3xx answers only; {@code hopScheme} resolves a scheme-relative {@code //host/path} location.
+     */
+    public void redirectAnswered(Endpoint hopEndpoint, String hopScheme, String location) {
+        if (hopEndpoint != null || location == null) {
+            return; // IMDS redirecting within itself, or no target
+        }
+        String absolute = location.trim();
+        if (absolute.startsWith("//")) {
+            absolute = (hopScheme == null ? "http" : hopScheme) + ":" + absolute;
+        }
+        Endpoint target = imdsEndpointOfUrl(absolute);
+        if (target != null) {
+            redirectsIntoImds.note(target, pathOf(absolute), System.nanoTime());
+        }
+    }
+
+    /** The path of a request-line URI or URL: without scheme, authority, query and fragment; "/" when empty. */
+    public static String pathOf(String pathOrUri) {
+        if (pathOrUri == null) {
+            return "/";
+        }
+        String path = pathOrUri;
+        int scheme = path.indexOf("://");
+        if (scheme > 0 && path.charAt(0) != '/') {
+            int authorityEnd = scheme + 3;
+            while (authorityEnd < path.length() && "/?#".indexOf(path.charAt(authorityEnd)) < 0) {
+                authorityEnd++;
+            }
+            path = authorityEnd < path.length() && path.charAt(authorityEnd) == '/' ? path.substring(authorityEnd) : "/";
+        }
+        int query = path.indexOf('?');
+        path = query < 0 ? path : path.substring(0, query);
+        int fragment = path.indexOf('#');
+        path = fragment < 0 ? path : path.substring(0, fragment);
+        return path.isEmpty() ? "/" : path;
+    }
+
     /** Decides one IMDS hop and counts it. The caller carries the decision out. */
     public Decision decide(ImdsRequest request) {
         AgentConfig c = config;
@@ -114,7 +198,8 @@ public final class DecisionPath {
         }
         boolean callerDecides = mode != Mode.OBSERVE && !c.upgradeCallers().allowsAll();
         StackTraceElement caller = callerDecides ? CallerFinder.callerFrame(sentFrom) : null;
-        String refusal = mode == Mode.OBSERVE ? null : refusal(c, request, caller);
+        String refusal = mode == Mode.OBSERVE ? null : refusal(c, request, caller,
+                request.redirectedFromElsewhere || redirectsIntoImds.marked(request.endpoint, request.path, System.nanoTime()));
         String token = null;
         if (mode != Mode.OBSERVE && refusal == null) {
             TokenManager.Lease lease = tokens.token(request.endpoint);
@@ -144,7 +229,7 @@ public final class DecisionPath {
     }
 
     /** Why this request may not be upgraded, or null when it may. The always-on guards come first. */
-    private static String refusal(AgentConfig c, ImdsRequest request, StackTraceElement caller) {
+    private static String refusal(AgentConfig c, ImdsRequest request, StackTraceElement caller, boolean redirectedFromElsewhere) {
         if (!"GET".equalsIgnoreCase(request.method) && !"HEAD".equalsIgnoreCase(request.method)) {
             return "method " + request.method + " is never upgraded (only GET and HEAD)";
         }
@@ -154,7 +239,7 @@ public final class DecisionPath {
         if (request.proxied) {
             return "it is sent through a proxy, and a token never goes through one";
         }
-        if (request.redirectedFromElsewhere) {
+        if (redirectedFromElsewhere) {
             return "it was redirected to IMDS from another host (the classic SSRF path)";
         }
         if (!c.upgradeCallers().allows(caller == null ? null : caller.getClassName())) {

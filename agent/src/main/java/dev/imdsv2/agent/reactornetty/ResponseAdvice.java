@@ -28,6 +28,6 @@ public final class ResponseAdvice {
         // The next hop of a redirect may be handed these headers: the token must not go with them.
         headers.remove(DecisionPath.TOKEN_HEADER);
         ImdsHops.afterHop(ReactorNettyInstrumentation.CLIENT, request, ImdsHops.endpointOfUrl(request.resourceUrl()),
-                token, response.status().code());
+                token, response.status().code(), null);
     }
 }

@@ -2,6 +2,7 @@ package dev.imdsv2.agent.token;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.imdsv2.agent.config.AgentConfig;
 import dev.imdsv2.agent.config.Endpoint;
@@ -15,9 +16,22 @@ import dev.imdsv2.agent.report.TokenFetchStats;
  * even a 1-second TTL works. From half-life on, the first caller to come along renews it while the
  * others keep using the still-valid one; once it is past use (or there is none), callers wait for
  * the one PUT in flight. A failed PUT makes {@link #token} answer "none" at once for
- * {@code token.retry-after} seconds: never a stall on every call while IMDS is unhappy.
+ * {@code token.retry-after} seconds: never a stall on every call while IMDS is unhappy. Two answers that
+ * look like success do the same, since retrying them on every call would be no better:
+ * <ul>
+ *   <li>a token that arrives with less than half its life left (a slow PUT, a short {@code token.ttl}): its life
+ *       counts from the PUT's start, so it would be renewed, with another slow PUT, on the very next call;</li>
+ *   <li>a token that IMDS rejects the first time it is used, within {@link #JUST_ISSUED_NANOS} of its PUT (an
+ *       IMDS, emulator or proxy that speaks only IMDSv1 and answers 401 to any token): a breaker, so that it
+ *       costs one PUT per {@code token.retry-after} instead of a PUT and a 401 on every request. A token rejected
+ *       after it had served, or long after it was issued, is what an IMDS restart or an early expiry looks
+ *       like, and is simply replaced. (Requests already in flight with one token are all its first uses at
+ *       once: under concurrent load the breaker sees them as uses, and the PUTs come one per round of them.)</li>
+ * </ul>
  */
 public final class TokenManager {
+    /** A token rejected at its first use this soon after its PUT was never good: see the class comment. */
+    static final long JUST_ISSUED_NANOS = 10_000_000_000L;
 
     /** The result of asking for a token: the token, or why there is none. */
     public static final class Lease {
@@ -33,13 +47,17 @@ public final class TokenManager {
 
     private static final class Token {
         final String value;
+        final long fetchedAtNanos;
         final long renewAtNanos;
         final long useUntilNanos;
         final long expiresAtMillis;
+        /** How many times it was handed out: a token rejected at its first use trips the breaker. */
+        final AtomicInteger uses = new AtomicInteger();
 
         Token(String value, long fetchedAtNanos, int ttlSeconds) {
             long ttlNanos = ttlSeconds * 1_000_000_000L;
             this.value = value;
+            this.fetchedAtNanos = fetchedAtNanos;
             this.renewAtNanos = fetchedAtNanos + ttlNanos / 2;
             this.useUntilNanos = fetchedAtNanos + ttlNanos / 4 * 3;
             this.expiresAtMillis = System.currentTimeMillis() + ttlSeconds * 1000L;
@@ -51,7 +69,12 @@ public final class TokenManager {
         final Endpoint endpoint;
         volatile Token current;
         volatile long retryAfterNanos;
-        volatile FetchOutcome lastFailure;
+        /** Why there is no token, for the callers refused meanwhile: set whenever {@link #retryAfterNanos} is. */
+        volatile String unavailableReason;
+        /** The breaker's WARN was written: it is written again only after a token has served to its renewal. */
+        volatile boolean breakerReported;
+        /** The too-short-life WARN was written, once per endpoint. */
+        volatile boolean shortLifeReported;
         boolean fetching;
 
         Slot(Endpoint endpoint) {
@@ -62,14 +85,15 @@ public final class TokenManager {
             long now = System.nanoTime();
             Token token = current;
             if (token != null && now < token.renewAtNanos) {
-                return new Lease(token.value, null);
+                return use(token);
             }
             if (token != null && now < token.useUntilNanos) {
+                breakerReported = false; // it served to its renewal: IMDS accepts tokens
                 if (beginFetch(false, config)) {
                     fetch(config);
                 }
                 Token renewed = current;
-                return new Lease(renewed != null && System.nanoTime() < renewed.useUntilNanos ? renewed.value : token.value, null);
+                return use(renewed != null && System.nanoTime() < renewed.useUntilNanos ? renewed : token);
             }
             if (now < retryAfterNanos) {
                 return unavailable();
@@ -79,15 +103,27 @@ public final class TokenManager {
             }
             token = current;
             if (token != null && System.nanoTime() < token.useUntilNanos) {
-                return new Lease(token.value, null);
+                return use(token);
             }
             return unavailable();
         }
 
+        private Lease use(Token token) {
+            token.uses.incrementAndGet();
+            return new Lease(token.value, null);
+        }
+
         private Lease unavailable() {
-            FetchOutcome failure = lastFailure;
-            return new Lease(null, "no token: the last token PUT to " + endpoint + " ended with "
-                    + (failure == null ? "no answer" : failure.tag()) + "; retrying after " + retryAfterSeconds() + " s");
+            String reason = unavailableReason;
+            return new Lease(null, "no token: " + (reason == null ? "the last token PUT to " + endpoint + " got no answer" : reason)
+                    + "; retrying after " + retryAfterSeconds() + " s");
+        }
+
+        /** No token for {@code token.retry-after} seconds from {@code nowNanos}, for {@code reason}. Under this lock. */
+        private void holdOff(long nowNanos, String reason, AgentConfig config) {
+            current = null;
+            unavailableReason = reason;
+            retryAfterNanos = nowNanos + config.tokenRetryAfterSeconds() * 1_000_000_000L;
         }
 
         /**
@@ -135,13 +171,24 @@ public final class TokenManager {
             long end = System.nanoTime();
             stats.record(result.outcome, end - start);
             synchronized (this) {
-                if (result.outcome == FetchOutcome.SUCCESS) {
-                    current = new Token(result.token, start, result.ttlSeconds);
-                    lastFailure = null;
+                Token fetched = result.outcome == FetchOutcome.SUCCESS ? new Token(result.token, start, result.ttlSeconds) : null;
+                if (fetched != null && end - fetched.renewAtNanos < 0) {
+                    current = fetched;
+                    unavailableReason = null;
                     retryAfterNanos = 0;
+                } else if (fetched != null) {
+                    long millis = (end - start) / 1_000_000L;
+                    holdOff(end, "the token PUT to " + endpoint + " took " + millis + " ms, more than half the token's "
+                            + result.ttlSeconds + " s life", config);
+                    if (!shortLifeReported) {
+                        shortLifeReported = true;
+                        AgentLog.log().warn("token PUT to {} took {} ms, more than half of the {} s the token lives (counted"
+                                        + " from the PUT's start): too short to use, and renewing it would cost a PUT on every"
+                                        + " call. Tokenless requests go out as they are for {} s at a time; raise imdsv2.token.ttl",
+                                endpoint, millis, result.ttlSeconds, config.tokenRetryAfterSeconds());
+                    }
                 } else {
-                    lastFailure = result.outcome;
-                    retryAfterNanos = end + config.tokenRetryAfterSeconds() * 1_000_000_000L;
+                    holdOff(end, "the last token PUT to " + endpoint + " ended with " + result.outcome.tag(), config);
                     AgentLog.log().warn("token PUT to {} failed ({}); tokenless requests go out as they are for {} s",
                             endpoint, result.outcome.tag(), config.tokenRetryAfterSeconds());
                 }
@@ -150,10 +197,22 @@ public final class TokenManager {
             }
         }
 
-        synchronized void invalidate(String token) {
+        synchronized void invalidate(String token, AgentConfig config) {
             Token now = current;
-            if (now != null && now.value.equals(token)) {
-                current = null;
+            if (now == null || !now.value.equals(token)) {
+                return; // an older token, replaced already
+            }
+            if (now.uses.get() > 1 || System.nanoTime() - now.fetchedAtNanos > JUST_ISSUED_NANOS) {
+                current = null; // it served: IMDS restarted or expired it early; the next caller fetches a new one
+                return;
+            }
+            holdOff(System.nanoTime(), "IMDS at " + endpoint + " rejected the token it had just issued", config);
+            if (!breakerReported) {
+                breakerReported = true;
+                AgentLog.log().warn("IMDS at {} answered 401 to the first request carrying the token it had just issued (an IMDS,"
+                        + " emulator or proxy that accepts only IMDSv1?): tokenless requests go out as they are for {} s at a"
+                        + " time, with one token PUT each time to see whether it has changed", endpoint,
+                        config.tokenRetryAfterSeconds());
             }
         }
     }
@@ -182,7 +241,7 @@ public final class TokenManager {
 
     /** IMDS answered 401 to a request carrying {@code token}: drop it, unless a newer one has replaced it already. */
     public void rejected(Endpoint endpoint, String token) {
-        slot(endpoint).invalidate(token);
+        slot(endpoint).invalidate(token, config);
     }
 
     /** Seconds until the newest cached token (any endpoint) expires; 0 when there is none. */

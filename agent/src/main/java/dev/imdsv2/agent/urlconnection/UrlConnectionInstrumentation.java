@@ -2,6 +2,7 @@ package dev.imdsv2.agent.urlconnection;
 
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
+import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.net.HttpURLConnection;
 import java.net.URL;
@@ -179,13 +180,18 @@ public final class UrlConnectionInstrumentation implements ClassPatch {
                 return true;
             }
             // A redirect may follow: the next hop must not inherit the token, and a hop from a
-            // non-IMDS host taints the connection, so a redirect from it into IMDS gets no token.
+            // non-IMDS host taints the connection, so a redirect from it into IMDS gets no token. Code that
+            // follows the redirect itself, with a new connection, is caught by the decision path's note of it.
             if (decisions.imdsEndpoint(url) == null) {
                 if (state == null) {
                     state = new ConnectionState();
                     connections.put(connection, state);
                 }
                 state.leftImds = true;
+                String location = MessageHeaders.responseHeader(connection, "Location");
+                if (location != null) {
+                    decisions.redirectAnswered(null, url.getProtocol(), new URL(url, location).toString());
+                }
             }
             if (oursWasSent) {
                 MessageHeaders.remove(requests, DecisionPath.TOKEN_HEADER);
@@ -199,11 +205,27 @@ public final class UrlConnectionInstrumentation implements ClassPatch {
         return false;
     }
 
-    /** {@code sun.net.www.MessageHeader}, reached by reflection: its package is opened to the agent at install. */
+    /**
+     * {@code sun.net.www.MessageHeader}, reached by reflection: its package, and the connection's, are opened to
+     * the agent at install.
+     */
     private static final class MessageHeaders {
         private static volatile Method find;
         private static volatile Method set;
         private static volatile Method remove;
+        /** The connection's private {@code responses}: the headers of the response being handled. */
+        private static volatile Field responses;
+
+        static String responseHeader(Object connection, String name) throws Exception {
+            if (responses == null) {
+                Field field = Class.forName(HttpUrlConnectionPatch.TARGET.replace('/', '.'), false, null)
+                        .getDeclaredField("responses");
+                field.setAccessible(true);
+                responses = field;
+            }
+            Object headers = responses.get(connection);
+            return headers == null ? null : find(headers, name);
+        }
 
         static String find(Object headers, String name) throws Exception {
             if (find == null) {

@@ -94,7 +94,7 @@ public final class VertxHops {
         }
         UpgradedHop hop = UPGRADED.remove(connection);
         if (hop != null) {
-            ImdsHops.afterHop(VertxInstrumentation.CLIENT, connection, hop.endpoint, hop.token, 401);
+            ImdsHops.afterHop(VertxInstrumentation.CLIENT, connection, hop.endpoint, hop.token, 401, null);
         }
     }
 

@@ -36,6 +36,9 @@ public final class Imdsv2HttpClientHook {
     /** Called for 401 responses only, with {exchange, hop}; returns a request to send next instead (a re-send), or null. */
     public static volatile Function<Object[], Object> onUnauthorized;
 
+    /** Called for 3xx responses only, with {hop, response}. */
+    public static volatile Consumer<Object[]> onRedirect;
+
     private Imdsv2HttpClientHook() {
     }
 
@@ -81,11 +84,18 @@ public final class Imdsv2HttpClientHook {
      * Inserted at the start of {@code MultiExchange.responseFilters(Response)}: once per response. A non-null
      * result is an {@code HttpRequestImpl} that the patched method returns, so the client sends it next.
      */
-    static Object beforeResponseFilters(Object exchange, Object hop, int statusCode) {
-        if (statusCode != 401) {
+    static Object beforeResponseFilters(Object exchange, Object hop, int statusCode, Object response) {
+        if (statusCode != 401 && (statusCode < 300 || statusCode > 399)) {
             return null;
         }
         try {
+            if (statusCode != 401) {
+                Consumer<Object[]> redirect = onRedirect;
+                if (redirect != null) {
+                    redirect.accept(new Object[] {hop, response});
+                }
+                return null;
+            }
             Function<Object[], Object> unauthorized = onUnauthorized;
             return unauthorized == null ? null : unauthorized.apply(new Object[] {exchange, hop});
         } catch (Throwable ignored) {
