@@ -233,7 +233,8 @@ public final class ConfigLoader {
             return;
         }
         for (byte b : bytes) {
-            if (b == 0 || (b < 0x20 && b != '\t' && b != '\n' && b != '\r' && b != '\f')) {
+            int c = b & 0xff; // ISO-8859-1 letters above 0x7f are text
+            if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f') {
                 problems.add("cannot read the configuration file " + shown + ": not a text properties file; ignored");
                 return;
             }

@@ -122,4 +122,35 @@ class ConfigLoaderTest {
         assertEquals(Mode.OBSERVE, second.mode());
         assertEquals(60, second.tokenTtlSeconds());
     }
+
+    @Test
+    void aConfigurationFileThatIsNotOneIsOneProblemWithNothingOfItsBytes(@TempDir Path dir) throws Exception {
+        Path big = dir.resolve("big.properties");
+        Files.writeString(big, "imdsv2.mode=observe\n" + "#".repeat(ConfigLoader.MAX_FILE_BYTES));
+        Path binary = dir.resolve("binary.properties");
+        Files.write(binary, new byte[] {'m', 'o', 'd', 'e', 0, 1, 2, '=', 'x', (byte) 0x9b, '\n'});
+        Path unknown = dir.resolve("unknown.properties");
+        Files.write(unknown, "imdsv2.m\u00f6de\u007f=observe\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        java.util.Map<String, String> expected = new java.util.LinkedHashMap<>();
+        expected.put(dir.toString(), "not a regular file");
+        expected.put("/dev/zero", "not a regular file");
+        expected.put(big.toString(), "larger than 64 KiB");
+        expected.put(binary.toString(), "not a text properties file");
+        expected.put(unknown.toString(), "unknown key 'imdsv2.m?de?'");
+        for (java.util.Map.Entry<String, String> file : expected.entrySet()) {
+            AgentConfig c = ConfigLoader.load("config.file=" + file.getKey(), new Properties(), Map.of());
+            assertEquals(1, c.problems().size(), c.problems().toString());
+            assertTrue(c.problems().get(0).contains(file.getValue()), c.problems().get(0));
+            assertEquals(Mode.UPGRADE, c.mode(), "nothing of it is used");
+        }
+    }
+
+    @Test
+    void aBadValueIsShownPrintableAndShort() {
+        AgentConfig c = ConfigLoader.load(null, props("imdsv2.mode", "\u001b[2J" + "x".repeat(1000)), Map.of());
+        String problem = c.problems().get(0);
+        assertTrue(problem.startsWith("imdsv2.mode=?[2Jxxx"), problem);
+        assertTrue(problem.length() < 600, problem);
+        assertFalse(problem.contains("\u001b"));
+    }
 }

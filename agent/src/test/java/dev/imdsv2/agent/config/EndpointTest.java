@@ -50,4 +50,12 @@ class EndpointTest {
         assertThrows(IllegalArgumentException.class, () -> Endpoint.parse("http://[fd00:zz::1]"));
         assertThrows(IllegalArgumentException.class, () -> Endpoint.parse("http://"));
     }
+
+    @Test
+    void aPortOutOfRangeIsRefusedWithItsReason() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Endpoint.parse("http://127.0.0.1:99999"));
+        assertTrue(e.getMessage().contains("99999") && e.getMessage().contains("range"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Endpoint.parse("http://127.0.0.1:0"));
+        assertEquals(65535, Endpoint.parse("http://127.0.0.1:65535").port());
+    }
 }
