@@ -72,6 +72,8 @@ class HostileImdsIT extends SimulatorTest {
         assertEquals(1, redirected.size(), imds.received().toString());
         assertFalse(redirected.get(0).hasToken(), "the hop redirected into IMDS arrived without a token");
         assertEquals("/jump", other.received().get(0).path());
+        assertTrue(app.stderr().stream().anyMatch(l -> l.contains("call site " + HandFollowedRedirectApp.class.getName())),
+                "the call site is the application's code, not the client's\n" + app.transcript());
     }
 
     @ParameterizedTest

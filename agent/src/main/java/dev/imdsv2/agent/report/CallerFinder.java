@@ -20,6 +20,7 @@ public final class CallerFinder {
         "org.apache.http.", "org.apache.hc.",
         "reactor.netty.", "reactor.core.", "io.netty.", "org.asynchttpclient.", "org.eclipse.jetty.", "io.vertx.",
         "org.springframework.web.client.", "org.springframework.http.client.", "org.springframework.web.reactive.function.client.",
+        "com.google.api.client.http.", // the Google HTTP client, on HttpURLConnection
     };
 
     private CallerFinder() {

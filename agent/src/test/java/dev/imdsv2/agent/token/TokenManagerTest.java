@@ -131,4 +131,47 @@ class TokenManagerTest {
         assertNull(refused.token(Endpoint.parse("http://127.0.0.1:1")).token);
         assertEquals(1, stats.count(FetchOutcome.REFUSED));
     }
+
+    @Test
+    void aTokenRejectedAtItsFirstUseTripsTheBreakerForRetryAfter() {
+        TokenManager tokens = manager("token.retry-after=30");
+        String first = tokens.token(endpoint()).token;
+        assertNotNull(first);
+        tokens.rejected(endpoint(), first);
+        TokenManager.Lease lease = tokens.token(endpoint());
+        assertNull(lease.token, "no new PUT while the breaker is open");
+        assertTrue(lease.unavailableReason.contains("rejected the token it had just issued"), lease.unavailableReason);
+        for (int i = 0; i < 10; i++) {
+            assertNull(tokens.token(endpoint()).token);
+        }
+        assertEquals(1, imds.tokenPutCount());
+    }
+
+    @Test
+    void aTokenRejectedAfterItHadServedIsSimplyReplaced() {
+        TokenManager tokens = manager("token.retry-after=30");
+        String first = tokens.token(endpoint()).token;
+        assertEquals(first, tokens.token(endpoint()).token);
+        tokens.rejected(endpoint(), first); // an IMDS restart: the token had worked
+        String second = tokens.token(endpoint()).token;
+        assertNotNull(second);
+        assertNotEquals(first, second);
+        assertEquals(2, imds.tokenPutCount());
+    }
+
+    @Test
+    void aTokenThatArrivesPastHalfItsLifeIsNotUsedAndNotFetchedAgainInsideRetryAfter() {
+        imds.slowResponses(java.time.Duration.ofMillis(600));
+        TokenManager tokens = manager("token.ttl=1,token.retry-after=30");
+        TokenManager.Lease lease = tokens.token(endpoint());
+        assertNull(lease.token);
+        assertTrue(lease.unavailableReason.contains("more than half the token's 1 s life"), lease.unavailableReason);
+        long start = System.nanoTime();
+        for (int i = 0; i < 5; i++) {
+            assertNull(tokens.token(endpoint()).token);
+        }
+        assertTrue((System.nanoTime() - start) / 1_000_000 < 500, "no slow PUT on every call");
+        assertEquals(1, imds.tokenPutCount());
+        assertEquals(1, stats.count(FetchOutcome.SUCCESS), "the PUT itself succeeded");
+    }
 }

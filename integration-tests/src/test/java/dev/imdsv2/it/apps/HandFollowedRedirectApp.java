@@ -81,9 +81,8 @@ public final class HandFollowedRedirectApp {
         static String get(String url) throws IOException {
             HttpResponse response = new NetHttpTransport().createRequestFactory()
                     .buildGetRequest(new GenericUrl(url))
-                    .setThrowExceptionOnExecuteError(false)
-                    .setNumberOfRetries(0)
-                    .execute();
+                    .setThrowExceptionOnExecuteError(false) // a 401 is a result here, not a failure
+                    .execute(); // its redirects count against its retries: the default 10 are kept
             try {
                 return response.getStatusCode() + " " + response.parseAsString();
             } finally {
