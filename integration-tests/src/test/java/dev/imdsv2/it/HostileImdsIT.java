@@ -112,6 +112,14 @@ class HostileImdsIT extends SimulatorTest {
                 + allowedPuts + " allowed\n" + app.transcript());
         List<String> warnings = app.stderr().stream().filter(l -> l.contains("rejected") || l.contains("answered 401")).toList();
         assertEquals(1, warnings.size(), "logged once\n" + app.transcript());
+        if (!client.equals("urlconnection")) {
+            assertEquals(List.of(clientTag(client) + " " + imds.tokenPutCount()), app.results("UNAUTHORIZED"),
+                    "each rejected token is counted in imdsv2.unauthorized\n" + app.transcript());
+        }
+    }
+
+    private static String clientTag(String client) {
+        return client.startsWith("okhttp") ? "okhttp" : client.startsWith("apache4") ? "apache-httpclient-4" : client;
     }
 
     // (3) IMDS restarts under a client that sends its requests itself: no 401 reaches the application.
@@ -240,6 +248,9 @@ class HostileImdsIT extends SimulatorTest {
             for (int i = 0; i < requests; i++) {
                 args.addAll(List.of("sync", get, "--"));
             }
+        }
+        if (!client.equals("urlconnection")) {
+            args.add("counts");
         }
         return spec.main(main, args.toArray(new String[0]));
     }

@@ -8,7 +8,7 @@ import javax.management.ObjectName;
 import javax.management.openmbean.CompositeData;
 import javax.management.openmbean.TabularData;
 
-/** The {@code counts} command of the test apps: the agent's request counts, read from its MBean, as {@code COUNT key value} lines. */
+/** The {@code counts} command of the test apps: the agent's request counts, read from its MBean, as {@code COUNT key value} lines, and its 401s after an upgrade as {@code UNAUTHORIZED client value} lines. */
 final class AgentCounts {
     private AgentCounts() {
     }
@@ -25,6 +25,11 @@ final class AgentCounts {
         for (Object row : counts.values()) {
             CompositeData entry = (CompositeData) row;
             System.out.println("COUNT " + entry.get("key") + " " + entry.get("value"));
+        }
+        TabularData unauthorized = (TabularData) server.getAttribute(name, "UnauthorizedCounts");
+        for (Object row : unauthorized.values()) {
+            CompositeData entry = (CompositeData) row;
+            System.out.println("UNAUTHORIZED " + entry.get("key") + " " + entry.get("value"));
         }
     }
 }
