@@ -123,8 +123,10 @@ public final class AgentRuntime {
         }
         AgentConfig config = ConfigLoader.load(arguments);
         AgentLog.setLevel(config.logLevel());
+        AgentLog.setFormat(config.logFormat());
+        AgentLog.setMode(config.mode().configName());
         for (String problem : config.problems()) {
-            AgentLog.log().warn("configuration: {}", problem);
+            AgentLog.warn("config_problem").log("configuration: {}", problem);
         }
         AgentRuntime runtime = new AgentRuntime(config);
         List<String> clients = runtime.instrument(instrumentation);
@@ -135,7 +137,9 @@ public final class AgentRuntime {
                 || System.getProperty("com.sun.management.jmxremote.port") != null) {
             runtime.registerMBean(); // the JVM pays for JMX anyway
         }
-        AgentLog.log().info("imdsv2-agent {} started: mode={}, endpoints={}, clients={}", version(),
+        AgentLog.info("start").with("version", version()).with("endpoints", config.endpoints())
+                .with("clients", clients.isEmpty() ? "none" : String.join(",", clients))
+                .log("imdsv2-agent {} started: mode={}, endpoints={}, clients={}", version(),
                 config.mode().configName(), config.endpoints(), clients.isEmpty() ? "none" : String.join(",", clients));
     }
 
@@ -207,12 +211,13 @@ public final class AgentRuntime {
     private void reconfigure(String arguments) {
         AgentConfig next = ConfigLoader.load(ConfigLoader.mergeArguments(config.agentArguments(), arguments));
         for (String problem : next.problems()) {
-            AgentLog.log().warn("configuration: {}", problem);
+            AgentLog.warn("config_problem").log("configuration: {}", problem);
         }
         apply(next);
         registerMBean();
         startMetricsAndReport();
-        AgentLog.log().info("imdsv2-agent {} reconfigured: mode={}, endpoints={}", version(),
+        AgentLog.info("reconfigured").with("version", version()).with("endpoints", next.endpoints())
+                .log("imdsv2-agent {} reconfigured: mode={}, endpoints={}", version(),
                 next.mode().configName(), next.endpoints());
     }
 
@@ -220,6 +225,8 @@ public final class AgentRuntime {
     private void apply(AgentConfig next) {
         try {
             AgentLog.setLevel(next.logLevel());
+            AgentLog.setFormat(next.logFormat());
+            AgentLog.setMode(next.mode().configName());
             config = next;
             tokens.reconfigure(next);
             decisions.reconfigure(next);

@@ -71,8 +71,9 @@ class AgentStartIT {
         assertEquals(List.of("done"), app.results("RESULT"));
         List<String> stderr = app.stderr();
         assertEquals(1, stderr.size(), "stderr: " + stderr);
-        assertTrue(stderr.get(0).startsWith("[imdsv2-agent] imdsv2-agent ") && stderr.get(0).contains(" started: mode=upgrade"),
-                stderr.get(0));
+        java.util.regex.Matcher line = ChildJvm.AGENT_LINE.matcher(stderr.get(0));
+        assertTrue(line.matches() && line.group(2) == null, "an INFO line with its time: " + stderr.get(0));
+        assertTrue(line.group(3).startsWith("imdsv2-agent ") && line.group(3).contains(" started: mode=upgrade"), stderr.get(0));
     }
 
     @Test
@@ -93,7 +94,7 @@ class AgentStartIT {
 
         assertEquals(0, app.exitCode(), app.transcript());
         assertEquals(List.of("done"), app.results("RESULT"), "the application runs normally");
-        List<String> warnings = app.stderr().stream().filter(l -> l.startsWith("[imdsv2-agent] WARN")).toList();
+        List<String> warnings = app.agentWarnings();
         assertEquals(4, warnings.size(), app.transcript());
         assertTrue(warnings.stream().anyMatch(l -> l.contains("imdsv2.mode=bogus") && l.contains("using the default upgrade")), app.transcript());
         assertTrue(warnings.stream().anyMatch(l -> l.contains("imdsv2.token.ttl=0") && l.contains("using the default 21600")), app.transcript());

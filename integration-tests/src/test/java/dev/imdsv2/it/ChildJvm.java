@@ -296,6 +296,22 @@ public final class ChildJvm implements AutoCloseable {
         }
     }
 
+    /** An agent line of the text format: {@code [imdsv2-agent] <ISO-8601 UTC time> [LEVEL ]message}. */
+    static final java.util.regex.Pattern AGENT_LINE =
+            java.util.regex.Pattern.compile("\\[imdsv2-agent] \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z ((ERROR|WARN|DEBUG) )?(.*)");
+
+    /** The agent's stderr lines at WARN, without prefix, time and level. */
+    public List<String> agentWarnings() {
+        List<String> warnings = new ArrayList<>();
+        for (String line : stderr()) {
+            java.util.regex.Matcher m = AGENT_LINE.matcher(line);
+            if (m.matches() && "WARN".equals(m.group(2))) {
+                warnings.add(m.group(3));
+            }
+        }
+        return warnings;
+    }
+
     /** The stdout lines that start with {@code prefix}, with the prefix and one space removed. */
     public List<String> results(String prefix) {
         return stdout().stream().filter(l -> l.startsWith(prefix + " ")).map(l -> l.substring(prefix.length() + 1))

@@ -228,7 +228,7 @@ class HostileImdsIT extends SimulatorTest {
     }
 
     private static List<String> warnings(ChildJvm app) {
-        return app.stderr().stream().filter(l -> l.startsWith("[imdsv2-agent] WARN")).toList();
+        return app.agentWarnings();
     }
 
     /** A JVM that makes {@code requests} GETs to instance-id through one client, one after the other. */

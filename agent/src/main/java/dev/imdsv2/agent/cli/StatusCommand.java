@@ -100,6 +100,10 @@ final class StatusCommand {
         long expiry = agent.getTokenExpirySeconds();
         out.println("token:      " + (expiry > 0 ? "cached, expires in " + expiry + " s" : "none cached")
                 + "; fetches " + nonZero(agent.getTokenFetchCounts()));
+        String diagnosis = agent.getTokenDiagnosis();
+        if (diagnosis != null) {
+            out.println("diagnosis:  " + diagnosis);
+        }
         Map<String, Long> byClientAndAction = byClientVersionAction(agent.getRequestCounts());
         long total = 0;
         if (byClientAndAction.isEmpty()) {

@@ -29,13 +29,14 @@ public final class AgentConfig {
     private final boolean applicationRegistry;
     private final String reportFile;
     private final String logLevel;
+    private final String logFormat;
     private final Map<String, String> agentArguments;
     private final List<String> problems;
 
     AgentConfig(Mode mode, List<Endpoint> endpoints, int tokenTtlSeconds, int tokenTimeoutMillis,
                 int tokenRetryAfterSeconds, PrefixList upgradeCallers, PrefixList upgradePaths,
                 Map<String, Boolean> instrumentationEnabled, Integer prometheusPort, String prometheusHost,
-                boolean applicationRegistry, String reportFile, String logLevel,
+                boolean applicationRegistry, String reportFile, String logLevel, String logFormat,
                 Map<String, String> agentArguments, List<String> problems) {
         this.mode = mode;
         this.endpoints = Collections.unmodifiableList(endpoints);
@@ -50,6 +51,7 @@ public final class AgentConfig {
         this.applicationRegistry = applicationRegistry;
         this.reportFile = reportFile;
         this.logLevel = logLevel;
+        this.logFormat = logFormat;
         this.agentArguments = Collections.unmodifiableMap(agentArguments);
         this.problems = Collections.unmodifiableList(problems);
     }
@@ -62,7 +64,7 @@ public final class AgentConfig {
     public AgentConfig withMode(Mode newMode) {
         return new AgentConfig(newMode, endpoints, tokenTtlSeconds, tokenTimeoutMillis, tokenRetryAfterSeconds,
                 upgradeCallers, upgradePaths, instrumentationEnabled, prometheusPort, prometheusHost,
-                applicationRegistry, reportFile, logLevel, agentArguments, Collections.<String>emptyList());
+                applicationRegistry, reportFile, logLevel, logFormat, agentArguments, Collections.<String>emptyList());
     }
 
     public List<Endpoint> endpoints() {
@@ -114,6 +116,11 @@ public final class AgentConfig {
 
     public String logLevel() {
         return logLevel;
+    }
+
+    /** {@code text} or {@code json}. */
+    public String logFormat() {
+        return logFormat;
     }
 
     /** The agent argument string as parsed, kept so that a re-attach can layer new arguments on top. */

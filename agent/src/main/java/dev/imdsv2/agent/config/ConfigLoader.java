@@ -42,6 +42,7 @@ public final class ConfigLoader {
     static final String APPLICATION_REGISTRY = "metrics.application-registry";
     static final String REPORT_FILE = "report.file";
     static final String LOG_LEVEL = "log.level";
+    static final String LOG_FORMAT = "log.format";
     static final String CONFIG_FILE = "config.file";
 
     public static final String DEFAULT_ENDPOINTS = "http://169.254.169.254,http://[fd00:ec2::254]";
@@ -49,7 +50,7 @@ public final class ConfigLoader {
 
     private static final List<String> PLAIN_KEYS = Arrays.asList(MODE, ENDPOINTS, TOKEN_TTL, TOKEN_TIMEOUT,
             TOKEN_RETRY_AFTER, UPGRADE_CALLERS, UPGRADE_PATHS, PROMETHEUS_PORT, PROMETHEUS_HOST,
-            APPLICATION_REGISTRY, REPORT_FILE, LOG_LEVEL, CONFIG_FILE);
+            APPLICATION_REGISTRY, REPORT_FILE, LOG_LEVEL, LOG_FORMAT, CONFIG_FILE);
 
     private final Map<String, String> arguments;
     private final Properties systemProperties;
@@ -161,8 +162,17 @@ public final class ConfigLoader {
                 return level;
             }
         });
+        String logFormat = value(LOG_FORMAT, "text", new Parser<String>() {
+            public String parse(String v) {
+                String format = v.trim().toLowerCase(Locale.ROOT);
+                if (!format.equals("text") && !format.equals("json")) {
+                    throw new IllegalArgumentException("expected text or json");
+                }
+                return format;
+            }
+        });
         return new AgentConfig(mode, endpoints, ttl, timeout, retryAfter, callers, paths, instrumentation,
-                prometheusPort, prometheusHost, applicationRegistry, reportFile, logLevel, arguments, problems);
+                prometheusPort, prometheusHost, applicationRegistry, reportFile, logLevel, logFormat, arguments, problems);
     }
 
     private static String instrumentationKey(String name) {

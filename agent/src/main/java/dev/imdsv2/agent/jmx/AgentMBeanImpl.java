@@ -54,6 +54,11 @@ public final class AgentMBeanImpl implements AgentMXBean {
     }
 
     @Override
+    public String getTokenDiagnosis() {
+        return runtime.tokens().diagnosis();
+    }
+
+    @Override
     public long getTokenExpirySeconds() {
         return runtime.tokens().secondsToExpiry();
     }

@@ -23,6 +23,9 @@ public interface AgentMXBean {
     /** Seconds until the cached token expires; 0 when there is none. */
     long getTokenExpirySeconds();
 
+    /** What is known to keep tokens away (the container hop-limit trap), or null. */
+    String getTokenDiagnosis();
+
     /** IMDS requests by {@code client=..,version=..,action=..,category=..}. */
     Map<String, Long> getRequestCounts();
 

@@ -39,9 +39,10 @@ public final class PrometheusEndpoint {
             public void run() {
                 try {
                     start(runtime, host, port);
-                    AgentLog.log().info("Prometheus metrics at http://{}:{}/metrics", host, port);
+                    AgentLog.info("metrics_endpoint").with("url", "http://" + host + ":" + port + "/metrics")
+                            .log("Prometheus metrics at http://{}:{}/metrics", host, port);
                 } catch (Throwable t) {
-                    AgentLog.log().warn("the Prometheus endpoint on {}:{} could not start; metrics are not served ({})",
+                    AgentLog.warn("metrics_endpoint").log("the Prometheus endpoint on {}:{} could not start; metrics are not served ({})",
                             host, port, String.valueOf(t));
                 }
             }

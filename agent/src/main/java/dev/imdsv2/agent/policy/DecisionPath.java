@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import dev.imdsv2.agent.config.AgentConfig;
 import dev.imdsv2.agent.config.Endpoint;
 import dev.imdsv2.agent.config.Mode;
+import dev.imdsv2.agent.report.AgentLog;
 import dev.imdsv2.agent.report.CallSites;
 import dev.imdsv2.agent.report.CallerFinder;
 import dev.imdsv2.agent.report.RequestCounters;
@@ -185,6 +186,7 @@ public final class DecisionPath {
         Category category = Category.of(request.path);
         if (request.carriesToken || request.isTokenPut()) {
             counters.countRequest(request.client, "v2", Action.PASSED, category);
+            trace(request, "v2", Action.PASSED, category, null, null);
             return Decision.LEAVE;
         }
 
@@ -194,6 +196,7 @@ public final class DecisionPath {
         if (request.unseen) {
             counters.countRequest(request.client, "v1", Action.PASSED, category);
             callSites.recordLater(sentFrom, request.client, category, Action.PASSED);
+            trace(request, "v1", Action.PASSED, category, "the agent sees the connection, not the request on it", sentFrom);
             return Decision.LEAVE;
         }
         boolean callerDecides = mode != Mode.OBSERVE && !c.upgradeCallers().allowsAll();
@@ -215,6 +218,7 @@ public final class DecisionPath {
             } else {
                 callSites.recordLater(sentFrom, request.client, category, action);
             }
+            trace(request, "v1", action, category, mode == Mode.OBSERVE ? "observe mode" : refusal, sentFrom);
             return action == Action.UPGRADED ? Decision.upgrade(token) : Decision.LEAVE;
         }
         // Blocked: the failure names the call site, so it is read now.
@@ -223,9 +227,27 @@ public final class DecisionPath {
         }
         String callSite = CallerFinder.describe(caller);
         callSites.record(callSite, request.client, category, action);
+        trace(request, "v1", action, category, refusal, sentFrom);
         return Decision.block("imdsv2-agent (mode=enforce) blocked a tokenless IMDS request " + request.method + " "
                 + request.path + " from " + callSite + ": " + refusal
                 + ". Send it with an IMDSv2 token, or allow it in imdsv2.upgrade.callers / imdsv2.upgrade.paths.");
+    }
+
+    /**
+     * At debug, one line per IMDS decision, for a person tracing a request: what was decided and why, and where the
+     * request was made. Never the token. Costs one level check otherwise.
+     */
+    private static void trace(ImdsRequest request, String version, Action action, Category category, String reason,
+                              Throwable sentFrom) {
+        if (!AgentLog.debugEnabled()) {
+            return;
+        }
+        String site = sentFrom == null ? "-" : CallerFinder.describe(CallerFinder.callerFrame(sentFrom));
+        AgentLog.debug("decision").with("site", site).with("client", request.client).with("category", category.tag())
+                .with("action", action.tag()).with("version", version).with("method", request.method)
+                .with("path", request.path).with("reason", reason == null ? "-" : reason)
+                .log("decision: {} {} {} from {}: {} {} ({}){}", request.client, request.method, request.path, site,
+                        version, action.tag(), category.tag(), reason == null ? "" : ": " + reason);
     }
 
     /** Why this request may not be upgraded, or null when it may. The always-on guards come first. */

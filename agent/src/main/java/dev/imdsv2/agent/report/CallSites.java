@@ -164,7 +164,7 @@ public final class CallSites {
         } catch (Throwable t) {
             // No thread to be had (a container's process limit, a SecurityManager): requests read their own sites.
             readerUnavailable = true;
-            AgentLog.log().warn("no thread for reading call sites ({}): each v1 request reads its own", String.valueOf(t));
+            AgentLog.warn("internal_failure").log("no thread for reading call sites ({}): each v1 request reads its own", String.valueOf(t));
             readQueue();
         }
     }
@@ -215,8 +215,9 @@ public final class CallSites {
             entry = sites.putIfAbsent(key, created);
             if (entry == null) {
                 entry = created;
-                AgentLog.log().warn("IMDSv1 call site {}: client={}, category={}, action={}", site, client,
-                        category.tag(), action.tag());
+                AgentLog.warn("v1_call_site").with("site", site).with("client", client).with("category", category.tag())
+                        .with("action", action.tag())
+                        .log("IMDSv1 call site {}: client={}, category={}, action={}", site, client, category.tag(), action.tag());
             }
         }
         synchronized (entry) {

@@ -4,6 +4,8 @@ package dev.imdsv2.agent.token;
 public enum FetchOutcome {
     SUCCESS("success"),
     TIMEOUT("timeout"),
+    /** Timed out, at an endpoint known to answer GETs meanwhile: the container hop-limit trap. */
+    HOP_LIMIT("hop_limit"),
     REFUSED("refused"),
     HTTP_403("http_403"),
     HTTP_404("http_404"),

@@ -46,28 +46,48 @@ final class TokenFetcher {
     }
 
     static Result fetch(Endpoint endpoint, int ttlSeconds, int timeoutMillis) {
-        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
-        Socket socket = new Socket(Proxy.NO_PROXY);
         try {
-            InetAddress address = InetAddress.getByName(endpoint.hostForUrl());
-            socket.connect(new InetSocketAddress(address, endpoint.port()), timeoutMillis);
-            socket.setTcpNoDelay(true);
-            String head = "PUT /latest/api/token HTTP/1.1\r\n"
-                    + "Host: " + endpoint.hostForUrl() + (endpoint.port() == 80 ? "" : ":" + endpoint.port()) + "\r\n"
-                    + TTL_HEADER + ": " + ttlSeconds + "\r\n"
-                    + "Content-Length: 0\r\n"
-                    + "Connection: close\r\n"
-                    + "User-Agent: imdsv2-agent\r\n\r\n";
-            OutputStream out = socket.getOutputStream();
-            out.write(head.getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            return parse(readResponse(socket, deadline), ttlSeconds);
+            return parse(exchange(endpoint, "PUT /latest/api/token", TTL_HEADER + ": " + ttlSeconds + "\r\nContent-Length: 0\r\n",
+                    timeoutMillis), ttlSeconds);
         } catch (SocketTimeoutException e) {
             return new Result(FetchOutcome.TIMEOUT, null, 0);
         } catch (ConnectException | NoRouteToHostException e) {
             return new Result(FetchOutcome.REFUSED, null, 0);
         } catch (IOException | RuntimeException e) {
             return new Result(FetchOutcome.ERROR, null, 0);
+        }
+    }
+
+    /**
+     * Whether the endpoint answers a tokenless {@code GET /latest/meta-data/} at all (any HTTP status, a 401 too),
+     * within {@code timeoutMillis}.
+     */
+    static boolean answersGets(Endpoint endpoint, int timeoutMillis) {
+        try {
+            return new String(exchange(endpoint, "GET /latest/meta-data/", "", timeoutMillis), StandardCharsets.ISO_8859_1)
+                    .startsWith("HTTP/1.");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** One request with {@code Connection: close}, and its response: one deadline for connect and read together. */
+    private static byte[] exchange(Endpoint endpoint, String requestLine, String headers, int timeoutMillis) throws IOException {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        Socket socket = new Socket(Proxy.NO_PROXY);
+        try {
+            InetAddress address = InetAddress.getByName(endpoint.hostForUrl());
+            socket.connect(new InetSocketAddress(address, endpoint.port()), timeoutMillis);
+            socket.setTcpNoDelay(true);
+            String head = requestLine + " HTTP/1.1\r\n"
+                    + "Host: " + endpoint.hostForUrl() + (endpoint.port() == 80 ? "" : ":" + endpoint.port()) + "\r\n"
+                    + headers
+                    + "Connection: close\r\n"
+                    + "User-Agent: imdsv2-agent\r\n\r\n";
+            OutputStream out = socket.getOutputStream();
+            out.write(head.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            return readResponse(socket, deadline);
         } finally {
             try {
                 socket.close();

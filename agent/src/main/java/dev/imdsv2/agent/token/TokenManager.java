@@ -32,6 +32,9 @@ import dev.imdsv2.agent.report.TokenFetchStats;
 public final class TokenManager {
     /** A token rejected at its first use this soon after its PUT was never good: see the class comment. */
     static final long JUST_ISSUED_NANOS = 10_000_000_000L;
+    /** What {@code status} and the log say of the container hop-limit trap. */
+    public static final String HOP_LIMIT_DIAGNOSIS = "token PUT got no answer while IMDS answers GETs: in a container,"
+            + " raise the instance's HttpPutResponseHopLimit to 2";
 
     /** The result of asking for a token: the token, or why there is none. */
     public static final class Lease {
@@ -75,6 +78,13 @@ public final class TokenManager {
         volatile boolean breakerReported;
         /** The too-short-life WARN was written, once per endpoint. */
         volatile boolean shortLifeReported;
+        /** Failed PUTs since the last success: the outage is logged at its first and when it ends. */
+        int failedPuts;
+        long outageStartNanos;
+        /** A PUT timed out, and a tokenless GET was sent to see whether IMDS answers GETs (once per endpoint). */
+        boolean hopLimitProbed;
+        /** PUTs get no answer while GETs do: the container hop-limit trap. */
+        volatile boolean hopLimitSuspected;
         boolean fetching;
 
         Slot(Endpoint endpoint) {
@@ -169,32 +179,77 @@ public final class TokenManager {
                 result = new TokenFetcher.Result(FetchOutcome.ERROR, null, 0);
             }
             long end = System.nanoTime();
-            stats.record(result.outcome, end - start);
+            FetchOutcome outcome = result.outcome == FetchOutcome.TIMEOUT && hopLimitSuspected ? FetchOutcome.HOP_LIMIT : result.outcome;
+            stats.record(outcome, end - start);
             synchronized (this) {
                 Token fetched = result.outcome == FetchOutcome.SUCCESS ? new Token(result.token, start, result.ttlSeconds) : null;
                 if (fetched != null && end - fetched.renewAtNanos < 0) {
                     current = fetched;
                     unavailableReason = null;
                     retryAfterNanos = 0;
+                    if (failedPuts > 0) {
+                        AgentLog.info("token_recovered").with("endpoint", endpoint).with("failed_puts", failedPuts)
+                                .log("token PUT to {} succeeded again after {} failed over {} s: tokenless requests are upgraded"
+                                        + " again", endpoint, failedPuts, (end - outageStartNanos) / 1_000_000_000L);
+                        failedPuts = 0;
+                    }
                 } else if (fetched != null) {
                     long millis = (end - start) / 1_000_000L;
                     holdOff(end, "the token PUT to " + endpoint + " took " + millis + " ms, more than half the token's "
                             + result.ttlSeconds + " s life", config);
                     if (!shortLifeReported) {
                         shortLifeReported = true;
-                        AgentLog.log().warn("token PUT to {} took {} ms, more than half of the {} s the token lives (counted"
-                                        + " from the PUT's start): too short to use, and renewing it would cost a PUT on every"
-                                        + " call. Tokenless requests go out as they are for {} s at a time; raise imdsv2.token.ttl",
-                                endpoint, millis, result.ttlSeconds, config.tokenRetryAfterSeconds());
+                        AgentLog.warn("token_too_short_lived").with("endpoint", endpoint).with("put_millis", millis)
+                                .log("token PUT to {} took {} ms, more than half of the {} s the token lives (counted from the"
+                                                + " PUT's start): too short to use, and renewing it would cost a PUT on every call."
+                                                + " Tokenless requests go out as they are for {} s at a time; raise imdsv2.token.ttl",
+                                        endpoint, millis, result.ttlSeconds, config.tokenRetryAfterSeconds());
                     }
                 } else {
-                    holdOff(end, "the last token PUT to " + endpoint + " ended with " + result.outcome.tag(), config);
-                    AgentLog.log().warn("token PUT to {} failed ({}); tokenless requests go out as they are for {} s",
-                            endpoint, result.outcome.tag(), config.tokenRetryAfterSeconds());
+                    holdOff(end, "the last token PUT to " + endpoint + " ended with " + outcome.tag(), config);
+                    if (failedPuts++ == 0) {
+                        outageStartNanos = end;
+                        AgentLog.warn("token_outage").with("endpoint", endpoint).with("outcome", outcome.tag())
+                                .log("token PUT to {} failed ({}); tokenless requests go out as they are, and one PUT tries"
+                                        + " again every {} s (said once for this outage; a line follows when it ends)",
+                                        endpoint, outcome.tag(), config.tokenRetryAfterSeconds());
+                    } else {
+                        AgentLog.debug("token_outage").with("endpoint", endpoint).with("outcome", outcome.tag())
+                                .with("failed_puts", failedPuts).log("token PUT to {} failed again ({}), {} in a row",
+                                        endpoint, outcome.tag(), failedPuts);
+                    }
+                    if (result.outcome == FetchOutcome.TIMEOUT && !hopLimitProbed) {
+                        hopLimitProbed = true;
+                        probeGetsInBackground(config.tokenTimeoutMillis());
+                    }
                 }
                 fetching = false;
                 notifyAll();
             }
+        }
+
+        /**
+         * A PUT timed out. If a tokenless GET to the same endpoint is answered, PUT answers are being lost on their
+         * way back: in a container, the instance's {@code HttpPutResponseHopLimit} of 1 drops them one hop short (IMDS
+         * sends PUT answers with that IP TTL, and GET answers without). Said once, on a thread of its own, so that no
+         * request waits for the probe; from then on such PUTs count as {@link FetchOutcome#HOP_LIMIT}.
+         */
+        private void probeGetsInBackground(final int timeoutMillis) {
+            Thread probe = new Thread(new Runnable() {
+                @Override
+                public void run() {
+                    try {
+                        if (TokenFetcher.answersGets(endpoint, timeoutMillis)) {
+                            hopLimitSuspected = true;
+                            AgentLog.warn("hop_limit").with("endpoint", endpoint).log(HOP_LIMIT_DIAGNOSIS + " (IMDS at {})", endpoint);
+                        }
+                    } catch (Throwable t) {
+                        AgentLog.internalFailure("hop-limit probe", t);
+                    }
+                }
+            }, "imdsv2-agent-hop-limit-probe");
+            probe.setDaemon(true);
+            probe.start();
         }
 
         synchronized void invalidate(String token, AgentConfig config) {
@@ -209,9 +264,10 @@ public final class TokenManager {
             holdOff(System.nanoTime(), "IMDS at " + endpoint + " rejected the token it had just issued", config);
             if (!breakerReported) {
                 breakerReported = true;
-                AgentLog.log().warn("IMDS at {} answered 401 to the first request carrying the token it had just issued (an IMDS,"
-                        + " emulator or proxy that accepts only IMDSv1?): tokenless requests go out as they are for {} s at a"
-                        + " time, with one token PUT each time to see whether it has changed", endpoint,
+                AgentLog.warn("token_rejected_at_once").with("endpoint", endpoint)
+                        .log("IMDS at {} answered 401 to the first request carrying the token it had just issued (an IMDS,"
+                                + " emulator or proxy that accepts only IMDSv1?): tokenless requests go out as they are for {} s"
+                                + " at a time, with one token PUT each time to see whether it has changed", endpoint,
                         config.tokenRetryAfterSeconds());
             }
         }
@@ -242,6 +298,16 @@ public final class TokenManager {
     /** IMDS answered 401 to a request carrying {@code token}: drop it, unless a newer one has replaced it already. */
     public void rejected(Endpoint endpoint, String token) {
         slot(endpoint).invalidate(token, config);
+    }
+
+    /** The hop-limit diagnosis when it holds for some endpoint, else null. */
+    public String diagnosis() {
+        for (Slot slot : slots.values()) {
+            if (slot.hopLimitSuspected) {
+                return HOP_LIMIT_DIAGNOSIS;
+            }
+        }
+        return null;
     }
 
     /** Seconds until the newest cached token (any endpoint) expires; 0 when there is none. */
