@@ -19,6 +19,7 @@ import dev.imdsv2.agent.jetty.JettyInstrumentation;
 import dev.imdsv2.agent.jmx.AgentMBeanImpl;
 import dev.imdsv2.agent.metrics.ApplicationRegistries;
 import dev.imdsv2.agent.metrics.PrometheusEndpoint;
+import dev.imdsv2.agent.metrics.TextfileExporter;
 import dev.imdsv2.agent.okhttp.OkHttpInstrumentation;
 import dev.imdsv2.agent.policy.DecisionPath;
 import dev.imdsv2.agent.reactornetty.ReactorNettyInstrumentation;
@@ -44,6 +45,8 @@ public final class AgentRuntime {
      */
     public static final String VERSION_PROPERTY = "dev.imdsv2.agent.version";
     public static final String MODE_PROPERTY = "dev.imdsv2.agent.mode";
+    /** Set when the Prometheus endpoint is bound: its URL, for {@code list} and {@code status}. */
+    public static final String METRICS_URL_PROPERTY = "dev.imdsv2.agent.metrics.url";
     /** Set with the first IMDS request, so that {@code status} knows the MBean is on its way. */
     public static final String FIRST_IMDS_REQUEST_PROPERTY = "dev.imdsv2.agent.first.imds.request";
     /** How long after the first IMDS request the MBean and the meters in the application's registries appear. */
@@ -62,6 +65,9 @@ public final class AgentRuntime {
     /** Guarded by the class lock, like {@link #current}: each starts once, on start or on a re-attach that sets its key. */
     private boolean prometheusStarted;
     private boolean reportFileStarted;
+    private boolean textfileStarted;
+    /** The Prometheus endpoint's URL once bound (its real port when 0 asked for any), else null. */
+    private volatile String metricsUrl;
     /** The socket-level catch-all, when enabled: it follows every reconfiguration. */
     private volatile SocketInstrumentation socket;
 
@@ -139,8 +145,10 @@ public final class AgentRuntime {
         }
         AgentLog.info("start").with("version", version()).with("endpoints", config.endpoints())
                 .with("clients", clients.isEmpty() ? "none" : String.join(",", clients))
-                .log("imdsv2-agent {} started: mode={}, endpoints={}, clients={}", version(),
-                config.mode().configName(), config.endpoints(), clients.isEmpty() ? "none" : String.join(",", clients));
+                .with("metrics", runtime.metricsUrl == null ? "-" : runtime.metricsUrl)
+                .log("imdsv2-agent {} started: mode={}, endpoints={}, clients={}{}", version(),
+                config.mode().configName(), config.endpoints(), clients.isEmpty() ? "none" : String.join(",", clients),
+                runtime.metricsUrl == null ? "" : ", metrics=" + runtime.metricsUrl);
     }
 
     private List<String> instrument(Instrumentation instrumentation) throws Exception {
@@ -247,7 +255,15 @@ public final class AgentRuntime {
         AgentConfig c = config;
         if (c.prometheusPort() != null && !prometheusStarted) {
             prometheusStarted = true;
-            PrometheusEndpoint.startInBackground(this, c.prometheusHost(), c.prometheusPort());
+            String url = PrometheusEndpoint.start(this, c.prometheusHost(), c.prometheusPort());
+            if (url != null) {
+                metricsUrl = url;
+                System.setProperty(METRICS_URL_PROPERTY, url);
+            }
+        }
+        if (c.textfileDir() != null && !textfileStarted) {
+            textfileStarted = true;
+            TextfileExporter.start(this, c.textfileDir(), c.textfileIntervalSeconds());
         }
         if (c.reportFile() != null && !reportFileStarted) {
             reportFileStarted = true;

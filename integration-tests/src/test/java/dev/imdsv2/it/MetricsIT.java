@@ -93,7 +93,7 @@ class MetricsIT extends SimulatorTest {
                     "action=passed,category=other-meta-data,client=urlconnection,version=v2", 1.0)), requests, scrape.text());
             assertEquals(Map.of("client=urlconnection", 2.0), scrape.series("imdsv2_unauthorized_total"));
             Map<String, Double> fetches = scrape.series("imdsv2_token_fetch_seconds_count");
-            assertEquals(8, fetches.size(), "every outcome has its series from the start: " + fetches);
+            assertEquals(9, fetches.size(), "every outcome has its series from the start: " + fetches);
             assertEquals(2.0, fetches.get("outcome=success"));
             assertEquals(1.0, fetches.get("outcome=http_404"));
             assertEquals(3.0, fetches.values().stream().mapToDouble(Double::doubleValue).sum());
@@ -194,8 +194,8 @@ class MetricsIT extends SimulatorTest {
             assertEquals(1000.0, requests.values().stream().mapToDouble(Double::doubleValue).sum());
             assertEquals(100.0, scrape.value("imdsv2_call_sites"));
             List<String> lines = scrape.sampleLines("imdsv2_");
-            // 5 request series, 8 outcomes x (count, sum), token expiry, call sites
-            assertEquals(5 + 16 + 1 + 1, lines.size(), String.join("\n", lines));
+            // 5 request series, 9 outcomes x (count, sum), token expiry, call sites
+            assertEquals(5 + 18 + 1 + 1, lines.size(), String.join("\n", lines));
             assertFalse(scrape.text().contains("/p") || scrape.text().contains("generated.Sites"), "no path, no class in a tag");
 
             String json = Files.readString(report);

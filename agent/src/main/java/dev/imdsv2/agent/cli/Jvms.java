@@ -2,6 +2,8 @@ package dev.imdsv2.agent.cli;
 
 import java.util.Properties;
 
+import dev.imdsv2.agent.report.ThisJvm;
+
 /**
  * Opens a running JVM through the attach API, with every way that can fail turned into one clear line:
  * checks what can be checked before attaching (own pid, no such process, another user, no SIGQUIT handler),
@@ -13,7 +15,7 @@ final class Jvms {
 
     Jvms(AttachApi api) {
         this.api = api;
-        this.ownPid = LocalProcess.ownPid();
+        this.ownPid = ThisJvm.pid();
     }
 
     String ownPid() {
@@ -98,20 +100,12 @@ final class Jvms {
     /** The main class (or jar) of an attached JVM, as its launcher recorded it; "?" when unknown. */
     static String mainClass(AttachApi.Connection connection) {
         try {
-            return firstWord(connection.agentProperties().getProperty("sun.java.command"));
+            return ThisJvm.mainClass(connection.agentProperties().getProperty("sun.java.command"));
         } catch (Exception e) {
             return "?";
         }
     }
 
-    static String firstWord(String command) {
-        if (command == null || command.trim().isEmpty()) {
-            return "?";
-        }
-        String trimmed = command.trim();
-        int space = trimmed.indexOf(' ');
-        return space < 0 ? trimmed : trimmed.substring(0, space);
-    }
 
     /** The feature release of the JVM: 8 for "1.8", 25 for "25"; 0 when unknown. */
     static int javaFeatureVersion(Properties systemProperties) {

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import dev.imdsv2.agent.AgentRuntime;
+import dev.imdsv2.agent.report.ThisJvm;
 
 /**
  * {@code list [pid...]}: the JVMs this user can attach to, and whether the agent is in each. It reads each
@@ -77,7 +78,7 @@ final class ListCommand {
             } catch (TimeoutException e) {
                 agent = "?     (not answering)";
             }
-            out.println(String.format("%-8s %s %s", found.get(i).pid, agent, Jvms.firstWord(found.get(i).displayName)));
+            out.println(String.format("%-8s %s %s", found.get(i).pid, agent, ThisJvm.mainClass(found.get(i).displayName)));
         }
         pool.shutdownNow();
         return ExitCodes.OK;

@@ -5,7 +5,6 @@ import java.io.File;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,20 +28,6 @@ final class LocalProcess {
 
     static boolean procAvailable() {
         return new File(PROC, "self").isDirectory();
-    }
-
-    /** This command's own pid. */
-    static String ownPid() {
-        try {
-            if (procAvailable()) {
-                return new File(PROC, "self").getCanonicalFile().getName();
-            }
-        } catch (IOException ignored) {
-            // fall back to the runtime's name, "pid@host" on HotSpot
-        }
-        String name = ManagementFactory.getRuntimeMXBean().getName();
-        int at = name.indexOf('@');
-        return at > 0 ? name.substring(0, at) : name;
     }
 
     /** False only when {@code /proc} is there and the process is not. */

@@ -62,6 +62,10 @@ final class StatusCommand {
             MBeanServerConnection server = connector.getMBeanServerConnection();
             ObjectName name = new ObjectName(AgentMXBean.OBJECT_NAME);
             out.println(jvm + ": imdsv2-agent " + properties.getProperty(AgentRuntime.VERSION_PROPERTY));
+            String metrics = properties.getProperty(AgentRuntime.METRICS_URL_PROPERTY);
+            if (metrics != null) {
+                out.println("metrics:    " + metrics);
+            }
             if (!server.isRegistered(name)) {
                 if (properties.getProperty(AgentRuntime.FIRST_IMDS_REQUEST_PROPERTY) == null) {
                     return nothingSeenYet(properties.getProperty(AgentRuntime.MODE_PROPERTY));

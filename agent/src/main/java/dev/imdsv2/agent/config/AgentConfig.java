@@ -27,6 +27,8 @@ public final class AgentConfig {
     private final Integer prometheusPort;
     private final String prometheusHost;
     private final boolean applicationRegistry;
+    private final String textfileDir;
+    private final int textfileIntervalSeconds;
     private final String reportFile;
     private final String logLevel;
     private final String logFormat;
@@ -36,7 +38,8 @@ public final class AgentConfig {
     AgentConfig(Mode mode, List<Endpoint> endpoints, int tokenTtlSeconds, int tokenTimeoutMillis,
                 int tokenRetryAfterSeconds, PrefixList upgradeCallers, PrefixList upgradePaths,
                 Map<String, Boolean> instrumentationEnabled, Integer prometheusPort, String prometheusHost,
-                boolean applicationRegistry, String reportFile, String logLevel, String logFormat,
+                boolean applicationRegistry, String textfileDir, int textfileIntervalSeconds, String reportFile,
+                String logLevel, String logFormat,
                 Map<String, String> agentArguments, List<String> problems) {
         this.mode = mode;
         this.endpoints = Collections.unmodifiableList(endpoints);
@@ -49,6 +52,8 @@ public final class AgentConfig {
         this.prometheusPort = prometheusPort;
         this.prometheusHost = prometheusHost;
         this.applicationRegistry = applicationRegistry;
+        this.textfileDir = textfileDir;
+        this.textfileIntervalSeconds = textfileIntervalSeconds;
         this.reportFile = reportFile;
         this.logLevel = logLevel;
         this.logFormat = logFormat;
@@ -64,7 +69,8 @@ public final class AgentConfig {
     public AgentConfig withMode(Mode newMode) {
         return new AgentConfig(newMode, endpoints, tokenTtlSeconds, tokenTimeoutMillis, tokenRetryAfterSeconds,
                 upgradeCallers, upgradePaths, instrumentationEnabled, prometheusPort, prometheusHost,
-                applicationRegistry, reportFile, logLevel, logFormat, agentArguments, Collections.<String>emptyList());
+                applicationRegistry, textfileDir, textfileIntervalSeconds, reportFile, logLevel, logFormat, agentArguments,
+                Collections.<String>emptyList());
     }
 
     public List<Endpoint> endpoints() {
@@ -97,6 +103,15 @@ public final class AgentConfig {
     }
 
     /** Null when the Prometheus endpoint is off. */
+    /** The node_exporter textfile collector's folder, or null: see {@code metrics.TextfileExporter}. */
+    public String textfileDir() {
+        return textfileDir;
+    }
+
+    public int textfileIntervalSeconds() {
+        return textfileIntervalSeconds;
+    }
+
     public Integer prometheusPort() {
         return prometheusPort;
     }

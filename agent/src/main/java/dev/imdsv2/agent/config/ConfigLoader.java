@@ -40,6 +40,8 @@ public final class ConfigLoader {
     static final String PROMETHEUS_PORT = "metrics.prometheus.port";
     static final String PROMETHEUS_HOST = "metrics.prometheus.host";
     static final String APPLICATION_REGISTRY = "metrics.application-registry";
+    static final String TEXTFILE_DIR = "metrics.textfile.dir";
+    static final String TEXTFILE_INTERVAL = "metrics.textfile.interval";
     static final String REPORT_FILE = "report.file";
     static final String LOG_LEVEL = "log.level";
     static final String LOG_FORMAT = "log.format";
@@ -50,7 +52,7 @@ public final class ConfigLoader {
 
     private static final List<String> PLAIN_KEYS = Arrays.asList(MODE, ENDPOINTS, TOKEN_TTL, TOKEN_TIMEOUT,
             TOKEN_RETRY_AFTER, UPGRADE_CALLERS, UPGRADE_PATHS, PROMETHEUS_PORT, PROMETHEUS_HOST,
-            APPLICATION_REGISTRY, REPORT_FILE, LOG_LEVEL, LOG_FORMAT, CONFIG_FILE);
+            APPLICATION_REGISTRY, TEXTFILE_DIR, TEXTFILE_INTERVAL, REPORT_FILE, LOG_LEVEL, LOG_FORMAT, CONFIG_FILE);
 
     private final Map<String, String> arguments;
     private final Properties systemProperties;
@@ -152,6 +154,8 @@ public final class ConfigLoader {
         });
         String prometheusHost = value(PROMETHEUS_HOST, "127.0.0.1", nonEmpty());
         boolean applicationRegistry = value(APPLICATION_REGISTRY, "true", bool());
+        String textfileDir = value(TEXTFILE_DIR, null, nonEmpty());
+        int textfileInterval = value(TEXTFILE_INTERVAL, "15", intBetween(1, 3600));
         String reportFile = value(REPORT_FILE, null, nonEmpty());
         String logLevel = value(LOG_LEVEL, "info", new Parser<String>() {
             public String parse(String v) {
@@ -172,7 +176,8 @@ public final class ConfigLoader {
             }
         });
         return new AgentConfig(mode, endpoints, ttl, timeout, retryAfter, callers, paths, instrumentation,
-                prometheusPort, prometheusHost, applicationRegistry, reportFile, logLevel, logFormat, arguments, problems);
+                prometheusPort, prometheusHost, applicationRegistry, textfileDir, textfileInterval, reportFile, logLevel,
+                logFormat, arguments, problems);
     }
 
     private static String instrumentationKey(String name) {

@@ -30,33 +30,45 @@ public final class PrometheusEndpoint {
     }
 
     /**
-     * Starts the endpoint on a daemon thread, off {@code premain}'s path. The JDK server's dispatcher thread
-     * inherits that thread's daemon status, so the endpoint never keeps the application's JVM alive.
+     * Binds the endpoint's port now, so that the URL (with the real port when 0 asked for any free one) is known to
+     * the start line and published, and serves it from a daemon thread: the Micrometer registry is built there, off
+     * {@code premain}'s path, and the JDK server's dispatcher thread inherits that thread's daemon status, so the
+     * endpoint never keeps the application's JVM alive. Returns the URL, or null when the port cannot be bound
+     * (said in one WARN: another JVM on the host has it, say; {@code imdsv2.metrics.textfile.dir} serves many).
      */
-    public static void startInBackground(final AgentRuntime runtime, final String host, final int port) {
+    public static String start(final AgentRuntime runtime, String host, int port) {
+        final HttpServer server;
+        try {
+            server = HttpServer.create(new InetSocketAddress(host, port), 0);
+        } catch (Throwable t) {
+            AgentLog.warn("metrics_endpoint").log("the Prometheus endpoint on {}:{} could not start; metrics are not served ({})",
+                    host, port, String.valueOf(t));
+            return null;
+        }
+        final String url = "http://" + host + ":" + server.getAddress().getPort() + "/metrics";
         Thread thread = new Thread(new Runnable() {
             @Override
             public void run() {
                 try {
-                    start(runtime, host, port);
-                    AgentLog.info("metrics_endpoint").with("url", "http://" + host + ":" + port + "/metrics")
-                            .log("Prometheus metrics at http://{}:{}/metrics", host, port);
+                    serve(runtime, server);
+                    AgentLog.info("metrics_endpoint").with("url", url).log("Prometheus metrics at {}", url);
                 } catch (Throwable t) {
-                    AgentLog.warn("metrics_endpoint").log("the Prometheus endpoint on {}:{} could not start; metrics are not served ({})",
-                            host, port, String.valueOf(t));
+                    server.stop(0);
+                    AgentLog.warn("metrics_endpoint").log("the Prometheus endpoint at {} could not start; metrics are not served ({})",
+                            url, String.valueOf(t));
                 }
             }
         }, "imdsv2-agent-metrics-start");
         thread.setDaemon(true);
         thread.start();
+        return url;
     }
 
-    static void start(AgentRuntime runtime, String host, int port) throws IOException, ReflectiveOperationException {
+    static void serve(AgentRuntime runtime, HttpServer server) throws ReflectiveOperationException {
         final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         // Written plainly, the shade plugin relocates this name along with the classes: the agent's own copy.
         new MeterBinder(registry, "the agent's Prometheus registry", MeterRegistry.class.getPackage().getName())
                 .bind(runtime);
-        HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 0);
         server.createContext("/metrics", new HttpHandler() {
             @Override
             public void handle(HttpExchange exchange) throws IOException {
