@@ -3,7 +3,9 @@ package dev.imdsv2.demo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 import org.slf4j.Logger;
@@ -18,22 +20,54 @@ import com.amazonaws.util.EC2MetadataUtils;
  * credentials and identity document the IMDSv1 way (no token) through HttpURLConnection, Apache HttpClient
  * 4, OkHttp, the JDK HttpClient and the AWS SDK for Java v1 1.11.x (from before IMDSv2).
  *
- * <p>Usage: {@code java -jar demo-app.jar [--imds http://169.254.169.254] [--rounds 1] [--interval-ms 1000]
- * [--linger-ms 0]}. The AWS SDK follows {@code --imds} through its endpoint-override system property. Prints
- * one line per client and round, and {@code SUMMARY ok=N failed=N} at the end.
+ * <p>Usage: {@code java -jar demo-app.jar [--imds URL] [--rounds 1] [--interval-ms 1000] [--linger-ms 0]}. {@code --imds}
+ * defaults to the IMDS simulator's own default, {@code http://127.0.0.1:1338}: a demo never reaches the real
+ * {@code 169.254.169.254} unless told to. The AWS SDK follows {@code --imds} through its endpoint-override system
+ * property. Prints one line per client and round, and {@code SUMMARY ok=N failed=N} at the end; an unknown option
+ * or a bad value is a usage error (exit 2).
  */
 public final class LegacyService {
     private static final Logger log = LoggerFactory.getLogger(LegacyService.class);
     private static final String ROLE_PATH = "/latest/meta-data/iam/security-credentials/";
+    /** Where {@code java -jar imds-simulator.jar} listens when given no options. */
+    static final String SIMULATOR_DEFAULT = "http://127.0.0.1:1338";
 
     private LegacyService() {
     }
 
+    static final String USAGE = "usage: java -jar demo-app.jar [--imds URL (default " + SIMULATOR_DEFAULT + ")]"
+            + " [--rounds N] [--interval-ms MS] [--linger-ms MS]";
+
     public static void main(String[] args) throws Exception {
-        String imds = option(args, "--imds", "http://169.254.169.254");
-        int rounds = Integer.parseInt(option(args, "--rounds", "1"));
-        long interval = Long.parseLong(option(args, "--interval-ms", "1000"));
-        long linger = Long.parseLong(option(args, "--linger-ms", "0"));
+        Map<String, String> options = new HashMap<>();
+        options.put("--imds", SIMULATOR_DEFAULT);
+        options.put("--rounds", "1");
+        options.put("--interval-ms", "1000");
+        options.put("--linger-ms", "0");
+        String imds;
+        int rounds;
+        long interval;
+        long linger;
+        try {
+            for (int i = 0; i < args.length; i += 2) {
+                if (!options.containsKey(args[i]) || i + 1 >= args.length) {
+                    throw new IllegalArgumentException(options.containsKey(args[i]) ? args[i] + " needs a value"
+                            : "unknown option " + args[i]);
+                }
+                options.put(args[i], args[i + 1]);
+            }
+            imds = options.get("--imds");
+            if (!imds.startsWith("http://")) {
+                throw new IllegalArgumentException("--imds must be an http:// URL: " + imds);
+            }
+            rounds = Integer.parseInt(options.get("--rounds"));
+            interval = Long.parseLong(options.get("--interval-ms"));
+            linger = Long.parseLong(options.get("--linger-ms"));
+        } catch (IllegalArgumentException e) {
+            System.err.println("demo-app: " + e.getMessage() + "\n" + USAGE);
+            System.exit(2);
+            return;
+        }
         System.setProperty("com.amazonaws.sdk.ec2MetadataServiceEndpointOverride", imds);
 
         List<MetadataReader> readers = readers(imds);
@@ -150,12 +184,4 @@ public final class LegacyService {
         return s.toString();
     }
 
-    private static String option(String[] args, String name, String fallback) {
-        for (int i = 0; i + 1 < args.length; i++) {
-            if (args[i].equals(name)) {
-                return args[i + 1];
-            }
-        }
-        return fallback;
-    }
 }

@@ -17,6 +17,7 @@ final class Behaviour {
     volatile int tokenLifetimeCapSeconds = MAX_TTL_SECONDS;
     volatile boolean tokenPutNeverAnswered;
     volatile boolean rejectEveryToken;
+    volatile boolean tokenPutDropped;
     volatile int tokenPutStatus; // 0: answer token PUTs normally
     volatile Duration delay = Duration.ZERO;
     final Map<String, Redirect> redirects = new ConcurrentHashMap<>();
@@ -29,6 +30,7 @@ final class Behaviour {
     synchronized void resetFaults() {
         tokenPutNeverAnswered = false;
         rejectEveryToken = false;
+        tokenPutDropped = false;
         tokenPutStatus = 0;
         delay = Duration.ZERO;
         redirects.clear();

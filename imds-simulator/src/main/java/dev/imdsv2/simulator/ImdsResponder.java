@@ -73,6 +73,9 @@ final class ImdsResponder implements ResponseDefinitionTransformerV2 {
             // Released by close() or resetFaults(): the client has long given up, so just drop it.
             return ResponseDefinitionBuilder.responseDefinition().withFault(Fault.CONNECTION_RESET_BY_PEER).build();
         }
+        if (behaviour.tokenPutDropped) {
+            return ResponseDefinitionBuilder.responseDefinition().withFault(Fault.CONNECTION_RESET_BY_PEER).build();
+        }
         int forcedStatus = behaviour.tokenPutStatus;
         if (forcedStatus != 0) {
             return plain(forcedStatus, "").build();

@@ -93,6 +93,11 @@ public final class ImdsSimulator implements AutoCloseable {
         behaviour.rejectEveryToken = true;
     }
 
+    /** Token PUTs are received and their connection reset at once, with no answer. */
+    public void tokenPutDropped() {
+        behaviour.tokenPutDropped = true;
+    }
+
     /** Token PUTs are answered with this status and an empty body (403/404/405: IMDS without tokens; 5xx). */
     public void tokenPutAnswers(int status) {
         if (status < 100 || status > 599) {
