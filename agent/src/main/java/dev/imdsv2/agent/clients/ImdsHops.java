@@ -204,4 +204,13 @@ public final class ImdsHops {
             return false;
         }
     }
+
+    /**
+     * What an advice threw, handed over by the exception handler every advice is woven with: counted, and logged once
+     * for each place it came from. The client's method goes on as if the advice had not been there.
+     */
+    public static void adviceFailed(Throwable failure) {
+        StackTraceElement[] frames = failure.getStackTrace();
+        AgentLog.internalFailure("client advice" + (frames.length == 0 ? "" : " at " + frames[0]), failure);
+    }
 }

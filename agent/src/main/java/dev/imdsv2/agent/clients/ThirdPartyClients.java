@@ -10,7 +10,10 @@ import java.util.Set;
 
 import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.dynamic.scaffold.TypeValidation;
+import net.bytebuddy.implementation.bytecode.member.MethodInvocation;
 import net.bytebuddy.matcher.ElementMatchers;
 import net.bytebuddy.utility.JavaModule;
 
@@ -32,6 +35,7 @@ import dev.imdsv2.agent.report.AgentLog;
  * what retransformation allows.
  */
 public final class ThirdPartyClients implements ClassFileTransformer {
+
     private final List<ClientInstrumentation> clients;
     private final DecisionPath decisions;
     private final Set<String> targets = new HashSet<String>();
@@ -76,7 +80,7 @@ public final class ThirdPartyClients implements ClassFileTransformer {
         }
     }
 
-    private ClassFileTransformer transformer() {
+    private ClassFileTransformer transformer() throws NoSuchMethodException {
         ClassFileTransformer t = built;
         if (t == null) {
             synchronized (this) {
@@ -90,14 +94,18 @@ public final class ThirdPartyClients implements ClassFileTransformer {
         return t;
     }
 
-    private ClassFileTransformer build() {
+    private ClassFileTransformer build() throws NoSuchMethodException {
         // After shading this literal is relocated like Byte Buddy's own: no Nexus, so no Unsafe use on Java 24+.
         System.setProperty("net.bytebuddy.nexus.disabled", "true");
         ImdsHops.install(decisions);
         // Advice is read from the agent jar's class files and resolved against the client's own class loader,
         // never loaded as a class: the client types it names need not be visible to the agent's loader.
+        // Every advice suppresses what it throws; the handler hands that to ImdsHops.adviceFailed, so that it is
+        // counted and logged once like any failure of the agent, instead of vanishing.
         AgentBuilder.Transformer.ForAdvice advice = new AgentBuilder.Transformer.ForAdvice()
-                .include(ThirdPartyClients.class.getClassLoader());
+                .include(ThirdPartyClients.class.getClassLoader())
+                .withExceptionHandler(new Advice.ExceptionHandler.Simple(MethodInvocation.invoke(
+                        new MethodDescription.ForLoadedMethod(ImdsHops.class.getMethod("adviceFailed", Throwable.class)))));
         // Byte Buddy leaves synthetic methods out of advice; a lambda's body is one, and Vert.x 4's default redirect
         // handler is a lambda: those are let in (no other client's matcher names a lambda$ method).
         ByteBuddy byteBuddy = new ByteBuddy().with(TypeValidation.DISABLED).ignore(ElementMatchers.isDefaultFinalizer()

@@ -1,0 +1,95 @@
+package dev.imdsv2.agent.clients;
+
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Properties;
+
+import net.bytebuddy.agent.builder.AgentBuilder;
+import org.junit.jupiter.api.Test;
+
+import dev.imdsv2.agent.config.AgentConfig;
+import dev.imdsv2.agent.config.ConfigLoader;
+import dev.imdsv2.agent.policy.DecisionPath;
+import dev.imdsv2.agent.report.AgentLog;
+import dev.imdsv2.agent.report.CallSites;
+import dev.imdsv2.agent.report.RequestCounters;
+import dev.imdsv2.agent.report.TokenFetchStats;
+import dev.imdsv2.agent.token.TokenManager;
+
+/** A failure inside woven advice reaches the agent's failure count and its log, once, through the real weaving path. */
+class AdviceFailureTest {
+    private static final String TARGET = "example.app.AdviceTarget";
+
+    /** A client instrumentation like the real ones, whose advice throws. */
+    private static final class FailingInstrumentation implements ClientInstrumentation {
+        @Override
+        public String client() {
+            return "failing";
+        }
+
+        @Override
+        public List<String> targetClasses() {
+            return Collections.singletonList(TARGET);
+        }
+
+        @Override
+        public AgentBuilder extend(AgentBuilder builder, AgentBuilder.Transformer.ForAdvice advice) {
+            return builder.type(named(TARGET)).transform(advice.advice(named("call"), FailingAdvice.class.getName()));
+        }
+    }
+
+    /** Defines the woven class apart from the test's own copy, delegating everything else to the test's loader. */
+    private static final class WovenLoader extends ClassLoader {
+        WovenLoader(ClassLoader parent) {
+            super(parent);
+        }
+
+        Class<?> define(byte[] classfile) {
+            return defineClass(TARGET, classfile, 0, classfile.length);
+        }
+    }
+
+    @Test
+    void aFailingAdviceIsCountedEveryTimeAndLoggedOnceWhileTheMethodGoesOn() throws Exception {
+        AgentConfig config = ConfigLoader.load("mode=observe", new Properties(), Collections.<String, String>emptyMap());
+        ThirdPartyClients clients = new ThirdPartyClients(Arrays.<ClientInstrumentation>asList(new FailingInstrumentation()),
+                new DecisionPath(config, new TokenManager(config, new TokenFetchStats()), new RequestCounters(), new CallSites(),
+                        () -> { }));
+        byte[] original;
+        try (InputStream in = getClass().getClassLoader().getResourceAsStream(TARGET.replace('.', '/') + ".class")) {
+            original = in.readAllBytes();
+        }
+        WovenLoader loader = new WovenLoader(getClass().getClassLoader());
+        byte[] woven = clients.transform(loader, TARGET.replace('.', '/'), null, null, original);
+        assertNotNull(woven, "the advice was woven in");
+        Object target = loader.define(woven).getConstructor().newInstance();
+
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        long before = AgentLog.internalFailures();
+        System.setErr(new PrintStream(captured, true, "UTF-8"));
+        try {
+            for (int i = 0; i < 3; i++) {
+                assertEquals("the method's own answer", target.getClass().getMethod("call").invoke(target));
+            }
+        } finally {
+            System.setErr(stderr);
+        }
+
+        assertEquals(3, AgentLog.internalFailures() - before, "counted every time");
+        String log = new String(captured.toByteArray(), StandardCharsets.UTF_8);
+        List<String> lines = Arrays.asList(log.trim().split("\n"));
+        assertEquals(1, lines.size(), "logged once: " + log);
+        assertEquals(true, lines.get(0).contains("WARN internal failure in client advice at ")
+                && lines.get(0).contains("IllegalStateException: an advice failed"), log);
+    }
+}
