@@ -14,7 +14,7 @@ import dev.imdsv2.simulator.ReceivedRequest;
 class AwsSdkV1IT extends SimulatorTest {
 
     private ChildJvm.Spec sdkApp(ChildJvm.Spec spec) {
-        return spec.jvm("-Dcom.amazonaws.sdk.ec2MetadataServiceEndpointOverride=" + imds.baseUrl())
+        return spec.replacingLibraries("aws-sdk-1.11").jvm("-Dcom.amazonaws.sdk.ec2MetadataServiceEndpointOverride=" + imds.baseUrl())
                 .main(AwsSdkV1Client.class);
     }
 
