@@ -26,6 +26,7 @@ import dev.imdsv2.agent.reactornetty.ReactorNettyInstrumentation;
 import dev.imdsv2.agent.report.AgentLog;
 import dev.imdsv2.agent.report.CallSiteReport;
 import dev.imdsv2.agent.report.CallSites;
+import dev.imdsv2.agent.report.Readiness;
 import dev.imdsv2.agent.report.ReportFile;
 import dev.imdsv2.agent.report.RequestCounters;
 import dev.imdsv2.agent.report.TokenFetchStats;
@@ -47,6 +48,9 @@ public final class AgentRuntime {
     public static final String MODE_PROPERTY = "dev.imdsv2.agent.mode";
     /** Set when the Prometheus endpoint is bound: its URL, for {@code list} and {@code status}. */
     public static final String METRICS_URL_PROPERTY = "dev.imdsv2.agent.metrics.url";
+    /** When the readiness phase began (epoch millis), and how long one without requests waits: {@code status} without the MBean. */
+    public static final String PHASE_START_PROPERTY = "dev.imdsv2.agent.phase.start";
+    public static final String READY_AFTER_MILLIS_PROPERTY = "dev.imdsv2.agent.ready.after.millis";
     /** Set with the first IMDS request, so that {@code status} knows the MBean is on its way. */
     public static final String FIRST_IMDS_REQUEST_PROPERTY = "dev.imdsv2.agent.first.imds.request";
     /** How long after the first IMDS request the MBean and the meters in the application's registries appear. */
@@ -58,6 +62,7 @@ public final class AgentRuntime {
     private final DecisionPath decisions;
     private final RequestCounters counters;
     private final CallSites callSites;
+    private final Readiness readiness;
     private final TokenFetchStats tokenFetches;
     /** Null when {@code imdsv2.metrics.application-registry=false}. */
     private final ApplicationRegistries applicationRegistries;
@@ -73,8 +78,10 @@ public final class AgentRuntime {
 
     private AgentRuntime(AgentConfig config) {
         this.config = config;
-        this.counters = new RequestCounters();
-        this.callSites = new CallSites();
+        this.readiness = new Readiness(config.mode().configName(), config.readyAfterSeconds() * 1000L,
+                System.currentTimeMillis());
+        this.counters = new RequestCounters(readiness);
+        this.callSites = new CallSites(readiness);
         this.tokenFetches = new TokenFetchStats();
         this.tokens = new TokenManager(config, tokenFetches);
         this.applicationRegistries = config.applicationRegistry() ? new ApplicationRegistries(this) : null;
@@ -236,6 +243,7 @@ public final class AgentRuntime {
             AgentLog.setFormat(next.logFormat());
             AgentLog.setMode(next.mode().configName());
             config = next;
+            readiness.modeSet(next.mode().configName(), next.readyAfterSeconds() * 1000L, System.currentTimeMillis());
             tokens.reconfigure(next);
             decisions.reconfigure(next);
             SocketInstrumentation catchAll = socket;
@@ -278,14 +286,27 @@ public final class AgentRuntime {
 
     /** The call-site report (JSON) of this moment: the report file and JMX show the same document. */
     public String callSiteReport() {
-        return CallSiteReport.json(version(), config.mode().configName(), counters, callSites,
-                System.currentTimeMillis());
+        return CallSiteReport.json(version(), counters, callSites, readiness, System.currentTimeMillis());
     }
 
-    /** The run-time mode switch (JMX): effective on the next request. */
+    /** The readiness verdict of this moment, with the call site of the last tokenless request that reached IMDS. */
+    public Readiness.View readiness() {
+        callSites.size(); // reads the sites still queued
+        return readiness.view(System.currentTimeMillis());
+    }
+
+    /** The verdict's live counts, for the gauges: no call site is read. */
+    public Readiness readinessCounts() {
+        return readiness;
+    }
+
+    /** The run-time mode switch (JMX): effective on the next request, and said in the log as a re-attach is. */
     public static synchronized void setMode(Mode mode) {
         if (current != null) {
+            String previous = current.config.mode().configName();
             current.apply(current.config.withMode(mode));
+            AgentLog.info("mode_set").with("previous_mode", previous)
+                    .log("imdsv2-agent {} mode set over JMX: mode={} (was {})", version(), mode.configName(), previous);
         }
     }
 
@@ -321,6 +342,8 @@ public final class AgentRuntime {
     private void publish() {
         System.setProperty(VERSION_PROPERTY, version());
         System.setProperty(MODE_PROPERTY, config.mode().configName());
+        System.setProperty(PHASE_START_PROPERTY, Long.toString(readiness.phaseStartMillis()));
+        System.setProperty(READY_AFTER_MILLIS_PROPERTY, Long.toString(config.readyAfterSeconds() * 1000L));
     }
 
     public static String version() {

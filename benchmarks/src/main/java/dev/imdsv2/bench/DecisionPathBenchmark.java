@@ -21,6 +21,7 @@ import dev.imdsv2.agent.policy.Decision;
 import dev.imdsv2.agent.policy.DecisionPath;
 import dev.imdsv2.agent.policy.ImdsRequest;
 import dev.imdsv2.agent.report.CallSites;
+import dev.imdsv2.agent.report.Readiness;
 import dev.imdsv2.agent.report.RequestCounters;
 import dev.imdsv2.agent.report.TokenFetchStats;
 import dev.imdsv2.agent.token.TokenManager;
@@ -43,7 +44,7 @@ public class DecisionPathBenchmark {
         AgentConfig config = ConfigLoader.load("token.timeout=10000,endpoints=" + imdsUrl + ";http://[fd00:ec2::254]",
                 new Properties(), Map.of());
         TokenManager tokens = new TokenManager(config, new TokenFetchStats());
-        decisions = new DecisionPath(config, tokens, new RequestCounters(), new CallSites(), () -> { });
+        decisions = new DecisionPath(config, tokens, new RequestCounters(new Readiness("upgrade", 0, 0)), new CallSites(new Readiness("upgrade", 0, 0)), () -> { });
         // Parsed only: never resolved or contacted.
         otherService = new URL("http://orders.service.internal:8080/api/items");
         imds = Endpoint.parse(imdsUrl);

@@ -100,6 +100,16 @@ class MetricsIT extends SimulatorTest {
             assertTrue(scrape.series("imdsv2_token_fetch_seconds_sum").get("outcome=success") > 0);
             assertEquals(0.0, scrape.value("imdsv2_token_expiry_seconds"), "the rejected token was dropped, none since");
             assertEquals(2.0, scrape.value("imdsv2_call_sites"), "one code line, two categories");
+            // The verdict of the phase since the switch back to upgrade: step 5's request reached IMDS tokenless.
+            assertEquals(0.0, scrape.value("imdsv2_ready"));
+            assertEquals(1.0, scrape.value("imdsv2_v1_reaching_imds"), "step 3's pass was in the observe phase");
+            assertEquals(Map.of("mode=enforce", 0.0, "mode=observe", 0.0, "mode=off", 0.0, "mode=upgrade", 1.0),
+                    scrape.series("imdsv2_mode"));
+            assertEquals(1, scrape.samples("imdsv2_agent_info").size(), scrape.text());
+            assertEquals(1.0, scrape.value("imdsv2_agent_info"));
+            assertTrue(scrape.samples("imdsv2_agent_info").get(0).labels().get("version").matches("\\d+\\.\\d+.*"), scrape.text());
+            assertTrue(scrape.value("imdsv2_phase_start_seconds") * 1000 > System.currentTimeMillis() - 120_000, scrape.text());
+            assertEquals(0.0, scrape.value("imdsv2_internal_failures_total"));
 
             // The same numbers over JMX.
             assertEquals("upgrade", server.getAttribute(agent, "Mode"));
@@ -111,10 +121,16 @@ class MetricsIT extends SimulatorTest {
             fetches.forEach((labels, value) -> assertEquals(value.longValue(), jmxFetches.get(labels.substring("outcome=".length()))));
             assertEquals(0L, server.getAttribute(agent, "TokenExpirySeconds"));
             assertEquals(2, ((String[]) server.getAttribute(agent, "CallSites")).length);
-            assertEquals(2L, server.getAttribute(agent, "V1RequestsReachingImds"));
+            assertEquals(1L, server.getAttribute(agent, "V1RequestsReachingImds"));
+            assertEquals(2L, server.getAttribute(agent, "V1RequestsReachingImdsSinceStart"));
             assertEquals(false, server.getAttribute(agent, "Ready"));
+            assertEquals("NOT_READY", server.getAttribute(agent, "Readiness"));
+            assertEquals(0L, server.getAttribute(agent, "InternalFailures"));
             String jmxReport = (String) server.getAttribute(agent, "CallSiteReport");
-            assertTrue(jmxReport.contains("\"ready\": false") && jmxReport.contains("\"v1RequestsReachingImds\": 2"), jmxReport);
+            com.fasterxml.jackson.databind.JsonNode parsed = new com.fasterxml.jackson.databind.ObjectMapper().readTree(jmxReport);
+            assertFalse(parsed.get("ready").asBoolean(), jmxReport);
+            assertEquals(1, parsed.get("v1RequestsReachingImds").asLong(), jmxReport);
+            assertEquals(2, parsed.at("/sinceStart/v1RequestsReachingImds").asLong(), jmxReport);
 
             List<String> everything = new ArrayList<>(List.of(scrape.text(), jmxReport));
             for (MBeanAttributeInfo attribute : server.getMBeanInfo(agent).getAttributes()) {
@@ -126,17 +142,27 @@ class MetricsIT extends SimulatorTest {
 
             // The report, written at shutdown: per site client, category, counts per action, first/last seen; verdict.
             String json = Files.readString(report);
-            assertTrue(json.contains("\"ready\": false"), json);
-            assertTrue(json.contains("\"verdict\": \"not ready: 2 IMDSv1 request(s) from 2 call site(s) reached IMDS without a token\""), json);
-            assertTrue(json.contains("\"requests\": {\"v1\": {\"upgraded\": 3, \"passed\": 2, \"blocked\": 0}, \"v2\": 2}"), json);
-            List<String> sites = json.lines().filter(l -> l.contains("\"site\": ")).toList();
+            com.fasterxml.jackson.databind.JsonNode written = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+            assertFalse(written.get("ready").asBoolean(), json);
+            assertTrue(written.get("verdict").asText().startsWith("not ready: 1 tokenless request reached IMDS since "), json);
+            assertTrue(written.get("verdict").asText().contains(" (mode upgrade); the last at "), json);
+            assertTrue(written.at("/phase/lastV1ReachingImds/site").asText().startsWith(
+                    "dev.imdsv2.it.apps.UrlConnectionClient.read(UrlConnectionClient.java:"), json);
+            assertEquals(3, written.at("/requests/v1/upgraded").asLong(), json);
+            assertEquals(2, written.at("/requests/v1/passed").asLong(), json);
+            assertEquals(0, written.at("/requests/v1/blocked").asLong(), json);
+            assertEquals(2, written.at("/requests/v2").asLong(), json);
+            com.fasterxml.jackson.databind.JsonNode sites = written.get("callSites");
             assertEquals(2, sites.size(), json);
-            assertTrue(sites.stream().allMatch(l -> l.contains("\"site\": \"dev.imdsv2.it.apps.UrlConnectionClient.read(UrlConnectionClient.java:")
-                    && l.contains("\"client\": \"urlconnection\"") && l.matches(".*\"firstSeen\": \"\\d{4}-\\d\\d-\\d\\dT[^\"]+Z\".*")), json);
-            assertTrue(sites.stream().anyMatch(l -> l.contains("\"category\": \"other-meta-data\"")
-                    && l.contains("\"counts\": {\"upgraded\": 3, \"passed\": 1, \"blocked\": 0}")), json);
-            assertTrue(sites.stream().anyMatch(l -> l.contains("\"category\": \"placement\"")
-                    && l.contains("\"counts\": {\"upgraded\": 0, \"passed\": 1, \"blocked\": 0}")), json);
+            Map<String, String> countsByCategory = new TreeMap<>();
+            for (com.fasterxml.jackson.databind.JsonNode site : sites) {
+                assertTrue(site.get("site").asText().startsWith("dev.imdsv2.it.apps.UrlConnectionClient.read(UrlConnectionClient.java:"), json);
+                assertEquals("urlconnection", site.get("client").asText());
+                assertTrue(site.get("firstSeen").asText().matches("\\d{4}-\\d\\d-\\d\\dT[^\"]+Z"), json);
+                countsByCategory.put(site.get("category").asText(), site.get("counts").toString());
+            }
+            assertEquals(Map.of("other-meta-data", "{\"upgraded\":3,\"passed\":1,\"blocked\":0}",
+                    "placement", "{\"upgraded\":0,\"passed\":1,\"blocked\":0}"), countsByCategory);
 
             // No token value in any log line, the report, any JMX attribute or the scrape.
             everything.add(json);
@@ -194,8 +220,9 @@ class MetricsIT extends SimulatorTest {
             assertEquals(1000.0, requests.values().stream().mapToDouble(Double::doubleValue).sum());
             assertEquals(100.0, scrape.value("imdsv2_call_sites"));
             List<String> lines = scrape.sampleLines("imdsv2_");
-            // 5 request series, 9 outcomes x (count, sum), token expiry, call sites
-            assertEquals(5 + 18 + 1 + 1, lines.size(), String.join("\n", lines));
+            // 5 request series, 9 outcomes x (count, sum), token expiry, call sites, ready, v1 reaching IMDS,
+            // phase start, agent info, mode x 4, internal failures
+            assertEquals(5 + 18 + 1 + 1 + 1 + 1 + 1 + 1 + 4 + 1, lines.size(), String.join("\n", lines));
             assertFalse(scrape.text().contains("/p") || scrape.text().contains("generated.Sites"), "no path, no class in a tag");
 
             String json = Files.readString(report);

@@ -2,6 +2,7 @@ package dev.imdsv2.agent.cli;
 
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 
@@ -14,6 +15,7 @@ import javax.management.remote.JMXServiceURL;
 
 import dev.imdsv2.agent.AgentRuntime;
 import dev.imdsv2.agent.jmx.AgentMXBean;
+import dev.imdsv2.agent.report.Readiness;
 
 /**
  * {@code status <pid>}: what the agent in a running JVM has seen, read from its MBean over the JVM's local
@@ -68,7 +70,7 @@ final class StatusCommand {
             }
             if (!server.isRegistered(name)) {
                 if (properties.getProperty(AgentRuntime.FIRST_IMDS_REQUEST_PROPERTY) == null) {
-                    return nothingSeenYet(properties.getProperty(AgentRuntime.MODE_PROPERTY));
+                    return nothingSeenYet(properties);
                 }
                 awaitMBean(server, name, jvm);
             }
@@ -90,11 +92,25 @@ final class StatusCommand {
         }
     }
 
-    /** The agent publishes its MBean after the first IMDS request: without one there is nothing to count. */
-    private int nothingSeenYet(String mode) {
+    /**
+     * The agent publishes its MBean after the first IMDS request. Without one nothing was counted, and the verdict
+     * depends on time alone: the phase it published, and how long a phase without requests waits.
+     */
+    private int nothingSeenYet(Properties properties) {
+        String mode = properties.getProperty(AgentRuntime.MODE_PROPERTY);
         out.println("mode:       " + mode);
         out.println("requests:   none seen yet (the agent publishes its counts with the first IMDS request)");
-        return verdict(mode, 0, 0);
+        Readiness.View view = new Readiness(mode, longProperty(properties, AgentRuntime.READY_AFTER_MILLIS_PROPERTY),
+                longProperty(properties, AgentRuntime.PHASE_START_PROPERTY)).view(System.currentTimeMillis());
+        return verdict(view.state.name(), view.verdict());
+    }
+
+    private static long longProperty(Properties properties, String name) {
+        try {
+            return Long.parseLong(properties.getProperty(name, "0"));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     private int report(AgentMXBean agent) {
@@ -125,23 +141,27 @@ final class StatusCommand {
         for (String site : sites) {
             out.println("  " + site);
         }
-        return verdict(mode, agent.getV1RequestsReachingImds(), total);
+        out.println("(requests and call sites above: since the agent started)");
+        out.println("phase:      " + mode + " since " + agent.getPhaseStartedAt() + "; tokenless requests reaching IMDS"
+                + " since then: " + agent.getV1RequestsReachingImds());
+        String last = agent.getLastV1ReachingImds();
+        if (last != null) {
+            out.println("last v1:    reached IMDS " + last);
+        }
+        return verdict(agent.getReadiness(), agent.getVerdict());
     }
 
-    private int verdict(String mode, long v1ReachingImds, long seen) {
-        if (v1ReachingImds > 0) {
-            out.println("verdict:    NOT READY: " + v1ReachingImds + " tokenless (IMDSv1) request"
-                    + (v1ReachingImds == 1 ? " has" : "s have") + " reached IMDS; fix or upgrade the call sites above"
-                    + " before requiring tokens");
+    /** The agent's own verdict (README.md, "Readiness"), and its exit code. */
+    private int verdict(String readiness, String sentence) {
+        int colon = sentence.indexOf(':');
+        out.println("verdict:    " + sentence.substring(0, colon + 1).toUpperCase(Locale.ROOT) + sentence.substring(colon + 1));
+        if ("READY".equals(readiness)) {
+            return ExitCodes.OK;
+        }
+        if ("NOT_READY".equals(readiness)) {
             return ExitCodes.V1_REACHES_IMDS;
         }
-        if ("off".equals(mode)) {
-            out.println("verdict:    UNKNOWN: the agent is off and sees nothing; switch it on first (attach with mode=observe)");
-            return ExitCodes.NO_AGENT;
-        }
-        out.println("verdict:    READY: no tokenless request has reached IMDS since the agent started"
-                + (seen == 0 ? " (nothing seen yet)" : ""));
-        return ExitCodes.OK;
+        return "WAITING".equals(readiness) ? ExitCodes.NOT_YET : ExitCodes.NO_AGENT;
     }
 
     /** {@code client=..,version=..,action=..,category=..} counts summed over the categories. */

@@ -30,6 +30,7 @@ public final class AgentConfig {
     private final String textfileDir;
     private final int textfileIntervalSeconds;
     private final String reportFile;
+    private final int readyAfterSeconds;
     private final String logLevel;
     private final String logFormat;
     private final Map<String, String> agentArguments;
@@ -39,7 +40,7 @@ public final class AgentConfig {
                 int tokenRetryAfterSeconds, PrefixList upgradeCallers, PrefixList upgradePaths,
                 Map<String, Boolean> instrumentationEnabled, Integer prometheusPort, String prometheusHost,
                 boolean applicationRegistry, String textfileDir, int textfileIntervalSeconds, String reportFile,
-                String logLevel, String logFormat,
+                int readyAfterSeconds, String logLevel, String logFormat,
                 Map<String, String> agentArguments, List<String> problems) {
         this.mode = mode;
         this.endpoints = Collections.unmodifiableList(endpoints);
@@ -55,6 +56,7 @@ public final class AgentConfig {
         this.textfileDir = textfileDir;
         this.textfileIntervalSeconds = textfileIntervalSeconds;
         this.reportFile = reportFile;
+        this.readyAfterSeconds = readyAfterSeconds;
         this.logLevel = logLevel;
         this.logFormat = logFormat;
         this.agentArguments = Collections.unmodifiableMap(agentArguments);
@@ -69,7 +71,7 @@ public final class AgentConfig {
     public AgentConfig withMode(Mode newMode) {
         return new AgentConfig(newMode, endpoints, tokenTtlSeconds, tokenTimeoutMillis, tokenRetryAfterSeconds,
                 upgradeCallers, upgradePaths, instrumentationEnabled, prometheusPort, prometheusHost,
-                applicationRegistry, textfileDir, textfileIntervalSeconds, reportFile, logLevel, logFormat, agentArguments,
+                applicationRegistry, textfileDir, textfileIntervalSeconds, reportFile, readyAfterSeconds, logLevel, logFormat, agentArguments,
                 Collections.<String>emptyList());
     }
 
@@ -106,6 +108,11 @@ public final class AgentConfig {
     /** The node_exporter textfile collector's folder, or null: see {@code metrics.TextfileExporter}. */
     public String textfileDir() {
         return textfileDir;
+    }
+
+    /** How long a phase without any IMDS request waits before it reads as ready ({@code imdsv2.ready.after}). */
+    public int readyAfterSeconds() {
+        return readyAfterSeconds;
     }
 
     public int textfileIntervalSeconds() {

@@ -43,6 +43,7 @@ public final class ConfigLoader {
     static final String TEXTFILE_DIR = "metrics.textfile.dir";
     static final String TEXTFILE_INTERVAL = "metrics.textfile.interval";
     static final String REPORT_FILE = "report.file";
+    static final String READY_AFTER = "ready.after";
     static final String LOG_LEVEL = "log.level";
     static final String LOG_FORMAT = "log.format";
     static final String CONFIG_FILE = "config.file";
@@ -52,7 +53,7 @@ public final class ConfigLoader {
 
     private static final List<String> PLAIN_KEYS = Arrays.asList(MODE, ENDPOINTS, TOKEN_TTL, TOKEN_TIMEOUT,
             TOKEN_RETRY_AFTER, UPGRADE_CALLERS, UPGRADE_PATHS, PROMETHEUS_PORT, PROMETHEUS_HOST,
-            APPLICATION_REGISTRY, TEXTFILE_DIR, TEXTFILE_INTERVAL, REPORT_FILE, LOG_LEVEL, LOG_FORMAT, CONFIG_FILE);
+            APPLICATION_REGISTRY, TEXTFILE_DIR, TEXTFILE_INTERVAL, REPORT_FILE, READY_AFTER, LOG_LEVEL, LOG_FORMAT, CONFIG_FILE);
 
     private final Map<String, String> arguments;
     private final Properties systemProperties;
@@ -157,6 +158,7 @@ public final class ConfigLoader {
         String textfileDir = value(TEXTFILE_DIR, null, nonEmpty());
         int textfileInterval = value(TEXTFILE_INTERVAL, "15", intBetween(1, 3600));
         String reportFile = value(REPORT_FILE, null, nonEmpty());
+        int readyAfter = value(READY_AFTER, "10m", seconds(7 * 86400));
         String logLevel = value(LOG_LEVEL, "info", new Parser<String>() {
             public String parse(String v) {
                 String level = v.trim().toLowerCase(Locale.ROOT);
@@ -176,7 +178,7 @@ public final class ConfigLoader {
             }
         });
         return new AgentConfig(mode, endpoints, ttl, timeout, retryAfter, callers, paths, instrumentation,
-                prometheusPort, prometheusHost, applicationRegistry, textfileDir, textfileInterval, reportFile, logLevel,
+                prometheusPort, prometheusHost, applicationRegistry, textfileDir, textfileInterval, reportFile, readyAfter, logLevel,
                 logFormat, arguments, problems);
     }
 
@@ -362,6 +364,31 @@ public final class ConfigLoader {
                     throw new IllegalArgumentException("must be from " + min + " to " + max);
                 }
                 return parsed;
+            }
+        };
+    }
+
+    /** Seconds, or a number with {@code s}, {@code m} or {@code h}: {@code 600}, {@code 10m}. */
+    private static Parser<Integer> seconds(final int max) {
+        return new Parser<Integer>() {
+            public Integer parse(String v) {
+                String text = v.trim().toLowerCase(Locale.ROOT);
+                int unit = 1;
+                if (text.endsWith("s") || text.endsWith("m") || text.endsWith("h")) {
+                    char suffix = text.charAt(text.length() - 1);
+                    unit = suffix == 'h' ? 3600 : suffix == 'm' ? 60 : 1;
+                    text = text.substring(0, text.length() - 1).trim();
+                }
+                long parsed;
+                try {
+                    parsed = Long.parseLong(text) * unit;
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("expected a duration such as 600, 90s, 10m or 1h");
+                }
+                if (parsed < 0 || parsed > max) {
+                    throw new IllegalArgumentException("must be from 0 to " + max + " seconds");
+                }
+                return (int) parsed;
             }
         };
     }

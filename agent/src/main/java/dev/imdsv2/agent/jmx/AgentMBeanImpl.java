@@ -12,7 +12,10 @@ import javax.management.ObjectName;
 import dev.imdsv2.agent.AgentRuntime;
 import dev.imdsv2.agent.config.Mode;
 import dev.imdsv2.agent.policy.Action;
+import dev.imdsv2.agent.report.AgentLog;
+import dev.imdsv2.agent.report.CallSiteReport;
 import dev.imdsv2.agent.report.CallSites;
+import dev.imdsv2.agent.report.Readiness;
 import dev.imdsv2.agent.report.RequestCounters;
 import dev.imdsv2.agent.token.FetchOutcome;
 
@@ -108,11 +111,43 @@ public final class AgentMBeanImpl implements AgentMXBean {
 
     @Override
     public long getV1RequestsReachingImds() {
+        return runtime.readinessCounts().v1ReachingImds();
+    }
+
+    @Override
+    public long getV1RequestsReachingImdsSinceStart() {
         return runtime.counters().total("v1", Action.PASSED);
     }
 
     @Override
+    public String getPhaseStartedAt() {
+        return CallSiteReport.timestamp(runtime.readinessCounts().phaseStartMillis());
+    }
+
+    @Override
+    public String getReadiness() {
+        return runtime.readiness().state.name();
+    }
+
+    @Override
     public boolean isReady() {
-        return getV1RequestsReachingImds() == 0;
+        return runtime.readiness().ready();
+    }
+
+    @Override
+    public String getVerdict() {
+        return runtime.readiness().verdict();
+    }
+
+    @Override
+    public String getLastV1ReachingImds() {
+        Readiness.View view = runtime.readiness();
+        return view.lastReachingSite == null ? null
+                : "at " + CallSiteReport.timestamp(view.lastReachingMillis) + " from " + view.lastReachingSite;
+    }
+
+    @Override
+    public long getInternalFailures() {
+        return AgentLog.internalFailures();
     }
 }

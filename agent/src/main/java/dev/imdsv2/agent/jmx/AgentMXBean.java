@@ -44,9 +44,30 @@ public interface AgentMXBean {
      */
     String getCallSiteReport();
 
-    /** Tokenless requests that reached IMDS as such (v1, passed): 0 means it is safe to require tokens. */
+    /**
+     * Tokenless requests that reached IMDS as such (v1, passed) in the current phase: since the agent started or
+     * its mode last changed (README.md, "Readiness"). Blocked requests never reached IMDS and are not counted.
+     */
     long getV1RequestsReachingImds();
 
-    /** True when nothing has reached IMDS without a token. */
+    /** The same since the agent started: the history the phase leaves out. */
+    long getV1RequestsReachingImdsSinceStart();
+
+    /** When the current phase began (ISO-8601 UTC). */
+    String getPhaseStartedAt();
+
+    /** {@code READY}, {@code NOT_READY}, {@code WAITING} (nothing seen yet in this phase) or {@code OFF}. */
+    String getReadiness();
+
+    /** True when the instance may require tokens as far as this JVM can tell: {@link #getReadiness()} is READY. */
     boolean isReady();
+
+    /** The verdict in one sentence, as {@code status} and the report give it. */
+    String getVerdict();
+
+    /** "at TIME from SITE" for the last tokenless request of this phase that reached IMDS, or null. */
+    String getLastV1ReachingImds();
+
+    /** Failures inside the agent, each of which let its request go out as the application made it. */
+    long getInternalFailures();
 }

@@ -7,8 +7,10 @@ import java.util.function.ToDoubleFunction;
 import java.util.function.ToLongFunction;
 
 import dev.imdsv2.agent.AgentRuntime;
+import dev.imdsv2.agent.config.Mode;
 import dev.imdsv2.agent.report.AgentLog;
 import dev.imdsv2.agent.report.CallSites;
+import dev.imdsv2.agent.report.Readiness;
 import dev.imdsv2.agent.report.RequestCounters;
 import dev.imdsv2.agent.report.TokenFetchStats;
 import dev.imdsv2.agent.token.FetchOutcome;
@@ -29,6 +31,12 @@ final class MeterBinder implements RequestCounters.SeriesListener {
     static final String TOKEN_FETCH = "imdsv2.token.fetch";
     static final String TOKEN_EXPIRY = "imdsv2.token.expiry";
     static final String CALL_SITES = "imdsv2.call.sites";
+    static final String READY = "imdsv2.ready";
+    static final String V1_REACHING_IMDS = "imdsv2.v1.reaching.imds";
+    static final String PHASE_START = "imdsv2.phase.start";
+    static final String AGENT_INFO = "imdsv2.agent.info";
+    static final String MODE = "imdsv2.mode";
+    static final String INTERNAL_FAILURES = "imdsv2.internal.failures";
 
     private final Object registry;
     private final String registryName;
@@ -93,7 +101,67 @@ final class MeterBinder implements RequestCounters.SeriesListener {
                     }
                 }},
                 "Distinct IMDSv1 call sites seen (site, client, category)");
+        bindReadiness(runtime.readinessCounts());
+        register(functionCounter, new Object[] {INTERNAL_FAILURES, AgentLog.class,
+                new ToDoubleFunction<Class<?>>() {
+                    @Override
+                    public double applyAsDouble(Class<?> log) {
+                        return AgentLog.internalFailures();
+                    }
+                }},
+                "Failures inside the agent; each let its request go out as the application made it");
         runtime.counters().addListener(this);
+    }
+
+    /**
+     * The verdict as gauges, which a rate over a window cannot lose (README.md, "Readiness"): each exists from the
+     * moment the meters are bound, so a JVM that reports nothing is never read as ready. The mode is a set of
+     * {@code imdsv2.mode} series, one per mode, 1 on the current one: a tag that changed value would leave the old
+     * series behind in some registries, and an {@code _info} series is 1 by convention.
+     */
+    private void bindReadiness(Readiness readiness) throws ReflectiveOperationException {
+        register(gauge, new Object[] {READY, readiness,
+                new ToDoubleFunction<Readiness>() {
+                    @Override
+                    public double applyAsDouble(Readiness r) {
+                        return r.state(System.currentTimeMillis()) == Readiness.State.READY ? 1 : 0;
+                    }
+                }},
+                "1 when no tokenless request has reached IMDS in the current phase and the phase has a verdict; else 0");
+        register(gauge, new Object[] {V1_REACHING_IMDS, readiness,
+                new ToDoubleFunction<Readiness>() {
+                    @Override
+                    public double applyAsDouble(Readiness r) {
+                        return r.v1ReachingImds();
+                    }
+                }},
+                "Tokenless requests that reached IMDS in the current phase (since start or the last mode change)");
+        register(timeGauge, new Object[] {PHASE_START, readiness, TimeUnit.MILLISECONDS,
+                new ToDoubleFunction<Readiness>() {
+                    @Override
+                    public double applyAsDouble(Readiness r) {
+                        return r.phaseStartMillis();
+                    }
+                }},
+                "When the current phase began (Unix time)");
+        register(gauge, new Object[] {AGENT_INFO, readiness,
+                new ToDoubleFunction<Readiness>() {
+                    @Override
+                    public double applyAsDouble(Readiness r) {
+                        return 1;
+                    }
+                }},
+                "The agent's version", "version", AgentRuntime.version());
+        for (final Mode mode : Mode.values()) {
+            register(gauge, new Object[] {MODE, readiness,
+                    new ToDoubleFunction<Readiness>() {
+                        @Override
+                        public double applyAsDouble(Readiness r) {
+                            return r.mode().equals(mode.configName()) ? 1 : 0;
+                        }
+                    }},
+                    "The agent's mode: 1 on the current mode's series, 0 on the others", "mode", mode.configName());
+        }
     }
 
     @Override

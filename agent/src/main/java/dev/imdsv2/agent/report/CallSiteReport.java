@@ -11,19 +11,19 @@ import java.util.TreeSet;
 import dev.imdsv2.agent.policy.Action;
 
 /**
- * The call-site report (DESIGN.md): per v1 call site its client, category, counts per action, first and last
- * seen; totals; and the readiness verdict — is anything still reaching IMDS without a token (v1 requests the
- * agent passed)? A small JSON document, written by hand: the agent carries no JSON library. It holds call sites
- * and counts only, never a path or a token.
+ * The call-site report (README.md, "Metrics and reports"): the readiness verdict of the current phase
+ * ({@link Readiness}) and its counts; then the history since the agent started: counts by version and action, and
+ * per v1 call site its client, category, counts per action, first and last seen. A small JSON document, written by
+ * hand: the agent carries no JSON library. It holds call sites and counts only, never a path or a token.
  */
 public final class CallSiteReport {
     private CallSiteReport() {
     }
 
-    public static String json(String agentVersion, String mode, RequestCounters counters, CallSites callSites,
+    public static String json(String agentVersion, RequestCounters counters, CallSites callSites, Readiness readiness,
                               long nowMillis) {
-        long reaching = counters.total("v1", Action.PASSED);
         List<CallSites.Site> sites = new ArrayList<CallSites.Site>(callSites.snapshot());
+        Readiness.View verdict = readiness.view(nowMillis); // after the snapshot: the last site is read by then
         Collections.sort(sites, new Comparator<CallSites.Site>() {
             @Override
             public int compare(CallSites.Site a, CallSites.Site b) {
@@ -31,27 +31,35 @@ public final class CallSiteReport {
                 return byPassed != 0 ? byPassed : a.site.compareTo(b.site);
             }
         });
-        int sitesReaching = 0;
-        for (CallSites.Site site : sites) {
-            if (count(site, Action.PASSED) > 0) {
-                sitesReaching++;
-            }
-        }
 
-        StringBuilder json = new StringBuilder(256 + sites.size() * 256);
+        StringBuilder json = new StringBuilder(512 + sites.size() * 256);
         json.append("{\n");
         field(json, 1, "agent", "imdsv2-agent " + agentVersion).append(",\n");
         field(json, 1, "generatedAt", timestamp(nowMillis)).append(",\n");
-        field(json, 1, "mode", mode).append(",\n");
-        indent(json, 1).append("\"ready\": ").append(reaching == 0).append(",\n");
-        field(json, 1, "verdict", reaching == 0
-                ? "ready: no IMDSv1 request has reached IMDS without a token"
-                : "not ready: " + reaching + " IMDSv1 request(s) from " + sitesReaching
-                        + " call site(s) reached IMDS without a token").append(",\n");
+        field(json, 1, "mode", verdict.mode).append(",\n");
+        indent(json, 1).append("\"ready\": ").append(verdict.ready()).append(",\n");
+        field(json, 1, "readiness", verdict.state.name()).append(",\n");
+        field(json, 1, "verdict", verdict.verdict()).append(",\n");
+        indent(json, 1).append("\"v1RequestsReachingImds\": ").append(verdict.v1ReachingImds).append(",\n");
+        indent(json, 1).append("\"phase\": {");
+        field(json, 0, "mode", verdict.mode).append(", ");
+        field(json, 0, "startedAt", timestamp(verdict.phaseStartMillis)).append(", ");
+        json.append("\"imdsRequests\": ").append(verdict.imdsRequests).append(", ");
+        json.append("\"v1RequestsReachingImds\": ").append(verdict.v1ReachingImds).append(", ");
+        json.append("\"lastV1ReachingImds\": ");
+        if (verdict.lastReachingSite == null) {
+            json.append("null");
+        } else {
+            json.append('{');
+            field(json, 0, "at", timestamp(verdict.lastReachingMillis)).append(", ");
+            field(json, 0, "site", verdict.lastReachingSite).append('}');
+        }
+        json.append("},\n");
+        indent(json, 1).append("\"sinceStart\": {\"v1RequestsReachingImds\": ").append(counters.total("v1", Action.PASSED))
+                .append("},\n");
         indent(json, 1).append("\"requests\": {\"v1\": {");
         actionCounts(json, counters, "v1");
         json.append("}, \"v2\": ").append(counters.total("v2", null)).append("},\n");
-        indent(json, 1).append("\"v1RequestsReachingImds\": ").append(reaching).append(",\n");
         suggestedPolicy(json, sites);
         indent(json, 1).append("\"callSites\": [");
         for (int i = 0; i < sites.size(); i++) {
@@ -153,7 +161,7 @@ public final class CallSiteReport {
      * H. Hinnant's algorithm) because java.text and java.time pull in ~60-100 locale and formatter classes, a
      * cost the shutdown hook should not add to every exit.
      */
-    static String timestamp(long millis) {
+    public static String timestamp(long millis) {
         long days = Math.floorDiv(millis, 86_400_000L);
         long millisOfDay = Math.floorMod(millis, 86_400_000L);
         long z = days + 719_468;

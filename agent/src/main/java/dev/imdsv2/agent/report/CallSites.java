@@ -100,11 +100,15 @@ public final class CallSites {
     private volatile boolean readerParked;
     private volatile boolean readerUnavailable;
 
-    public CallSites() {
-        this(MAX_PENDING);
+    private final Readiness readiness;
+
+    /** @param readiness told the call site of each tokenless request that reached IMDS */
+    public CallSites(Readiness readiness) {
+        this(readiness, MAX_PENDING);
     }
 
-    CallSites(int maxPending) {
+    CallSites(Readiness readiness, int maxPending) {
+        this.readiness = readiness;
         this.maxPending = maxPending;
     }
 
@@ -203,7 +207,7 @@ public final class CallSites {
         }
     }
 
-    private void record(String site, String client, Category category, Action action, long now) {
+    void record(String site, String client, Category category, Action action, long now) {
         String key = site + '|' + client + '|' + category.tag();
         Entry entry = sites.get(key);
         if (entry == null) {
@@ -225,6 +229,9 @@ public final class CallSites {
             entry.counts.put(action, count == null ? 1L : count + 1);
             entry.firstSeen = Math.min(entry.firstSeen, now);
             entry.lastSeen = Math.max(entry.lastSeen, now);
+        }
+        if (action == Action.PASSED) {
+            readiness.reachedFrom(site, now);
         }
     }
 

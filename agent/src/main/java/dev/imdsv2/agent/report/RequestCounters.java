@@ -66,6 +66,12 @@ public final class RequestCounters {
     private final ConcurrentMap<Key, AtomicLong> requests = new ConcurrentHashMap<Key, AtomicLong>();
     private final ConcurrentMap<String, AtomicLong> unauthorized = new ConcurrentHashMap<String, AtomicLong>();
     private final List<SeriesListener> listeners = new CopyOnWriteArrayList<SeriesListener>();
+    private final Readiness readiness;
+
+    /** @param readiness told of every request counted, for the verdict of the current phase */
+    public RequestCounters(Readiness readiness) {
+        this.readiness = readiness;
+    }
 
     public void countRequest(String client, String version, Action action, Category category) {
         Key key = new Key(client, version, action, category);
@@ -81,6 +87,7 @@ public final class RequestCounters {
             }
         }
         counter.incrementAndGet();
+        readiness.counted(version, action);
     }
 
     public void countUnauthorized(String client) {

@@ -21,6 +21,7 @@ import dev.imdsv2.agent.config.ConfigLoader;
 import dev.imdsv2.agent.policy.DecisionPath;
 import dev.imdsv2.agent.report.AgentLog;
 import dev.imdsv2.agent.report.CallSites;
+import dev.imdsv2.agent.report.Readiness;
 import dev.imdsv2.agent.report.RequestCounters;
 import dev.imdsv2.agent.report.TokenFetchStats;
 import dev.imdsv2.agent.token.TokenManager;
@@ -62,7 +63,7 @@ class AdviceFailureTest {
     void aFailingAdviceIsCountedEveryTimeAndLoggedOnceWhileTheMethodGoesOn() throws Exception {
         AgentConfig config = ConfigLoader.load("mode=observe", new Properties(), Collections.<String, String>emptyMap());
         ThirdPartyClients clients = new ThirdPartyClients(Arrays.<ClientInstrumentation>asList(new FailingInstrumentation()),
-                new DecisionPath(config, new TokenManager(config, new TokenFetchStats()), new RequestCounters(), new CallSites(),
+                new DecisionPath(config, new TokenManager(config, new TokenFetchStats()), new RequestCounters(new Readiness("upgrade", 0, 0)), new CallSites(new Readiness("upgrade", 0, 0)),
                         () -> { }));
         byte[] original;
         try (InputStream in = getClass().getClassLoader().getResourceAsStream(TARGET.replace('.', '/') + ".class")) {

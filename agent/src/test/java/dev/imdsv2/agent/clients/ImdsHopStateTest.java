@@ -20,6 +20,7 @@ import dev.imdsv2.agent.config.Endpoint;
 import dev.imdsv2.agent.policy.Action;
 import dev.imdsv2.agent.policy.DecisionPath;
 import dev.imdsv2.agent.report.CallSites;
+import dev.imdsv2.agent.report.Readiness;
 import dev.imdsv2.agent.report.RequestCounters;
 import dev.imdsv2.agent.report.TokenFetchStats;
 import dev.imdsv2.agent.token.TokenManager;
@@ -42,8 +43,8 @@ class ImdsHopStateTest {
         imds = ImdsSimulator.start(true);
         AgentConfig config = ConfigLoader.load("endpoints=" + imds.baseUrl() + ",token.retry-after=30", new Properties(),
                 Collections.<String, String>emptyMap());
-        counters = new RequestCounters();
-        ImdsHops.install(new DecisionPath(config, new TokenManager(config, new TokenFetchStats()), counters, new CallSites(),
+        counters = new RequestCounters(new Readiness("upgrade", 0, 0));
+        ImdsHops.install(new DecisionPath(config, new TokenManager(config, new TokenFetchStats()), counters, new CallSites(new Readiness("upgrade", 0, 0)),
                 () -> { }));
         endpoint = config.endpoints().get(0);
     }

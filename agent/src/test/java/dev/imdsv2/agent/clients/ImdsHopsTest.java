@@ -14,6 +14,7 @@ import dev.imdsv2.agent.config.AgentConfig;
 import dev.imdsv2.agent.config.ConfigLoader;
 import dev.imdsv2.agent.policy.DecisionPath;
 import dev.imdsv2.agent.report.CallSites;
+import dev.imdsv2.agent.report.Readiness;
 import dev.imdsv2.agent.report.RequestCounters;
 import dev.imdsv2.agent.report.TokenFetchStats;
 import dev.imdsv2.agent.token.TokenManager;
@@ -25,8 +26,8 @@ class ImdsHopsTest {
     static void installDecisionPath() {
         AgentConfig config = ConfigLoader.load("endpoints=http://169.254.169.254;http://[fd00:ec2::254];http://127.0.0.1:1338",
                 new Properties(), Collections.<String, String>emptyMap());
-        ImdsHops.install(new DecisionPath(config, new TokenManager(config, new TokenFetchStats()), new RequestCounters(),
-                new CallSites(), new Runnable() {
+        ImdsHops.install(new DecisionPath(config, new TokenManager(config, new TokenFetchStats()), new RequestCounters(new Readiness("upgrade", 0, 0)),
+                new CallSites(new Readiness("upgrade", 0, 0)), new Runnable() {
                     @Override
                     public void run() {
                     }

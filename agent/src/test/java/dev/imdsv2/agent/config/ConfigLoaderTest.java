@@ -98,6 +98,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void readyAfterTakesSecondsOrAUnit() {
+        assertEquals(600, ConfigLoader.load(null, new Properties(), Map.of()).readyAfterSeconds(), "10m by default");
+        assertEquals(90, ConfigLoader.load("ready.after=90", new Properties(), Map.of()).readyAfterSeconds());
+        assertEquals(90, ConfigLoader.load("ready.after=90s", new Properties(), Map.of()).readyAfterSeconds());
+        assertEquals(300, ConfigLoader.load("ready.after=5m", new Properties(), Map.of()).readyAfterSeconds());
+        assertEquals(7200, ConfigLoader.load("ready.after=2H", new Properties(), Map.of()).readyAfterSeconds());
+        assertEquals(0, ConfigLoader.load("ready.after=0", new Properties(), Map.of()).readyAfterSeconds());
+        for (String bad : new String[] {"-1m", "soon", "8000h", "m"}) {
+            AgentConfig c = ConfigLoader.load("ready.after=" + bad, new Properties(), Map.of());
+            assertEquals(600, c.readyAfterSeconds(), bad);
+            assertEquals(1, c.problems().size(), bad);
+            assertTrue(c.problems().get(0).contains("ready.after"), c.problems().toString());
+        }
+    }
+
+    @Test
     void anUnreadableConfigFileIsOneProblem() {
         AgentConfig c = ConfigLoader.load("config.file=/nonexistent/imdsv2.properties", new Properties(), Map.of());
         assertEquals(1, c.problems().size());

@@ -21,6 +21,7 @@ import dev.imdsv2.agent.config.AgentConfig;
 import dev.imdsv2.agent.config.ConfigLoader;
 import dev.imdsv2.agent.config.Endpoint;
 import dev.imdsv2.agent.report.CallSites;
+import dev.imdsv2.agent.report.Readiness;
 import dev.imdsv2.agent.report.RequestCounters;
 import dev.imdsv2.agent.report.TokenFetchStats;
 import dev.imdsv2.agent.token.TokenManager;
@@ -100,8 +101,8 @@ class DecisionPathTest {
         ImdsSimulator imds = row.tokenAvailable() ? issuing : refusing;
         AgentConfig config = ConfigLoader.load("mode=" + row.mode() + ",endpoints=" + imds.baseUrl() + ",upgrade.callers="
                 + row.callers() + ",upgrade.paths=" + row.paths() + ",token.retry-after=0", new Properties(), Collections.emptyMap());
-        RequestCounters counters = new RequestCounters();
-        CallSites callSites = new CallSites();
+        RequestCounters counters = new RequestCounters(new Readiness("upgrade", 0, 0));
+        CallSites callSites = new CallSites(new Readiness("upgrade", 0, 0));
         DecisionPath decisions = new DecisionPath(config, new TokenManager(config, new TokenFetchStats()), counters, callSites,
                 () -> { });
         Endpoint endpoint = config.endpoints().get(0);

@@ -12,6 +12,7 @@ import dev.imdsv2.agent.config.AgentConfig;
 import dev.imdsv2.agent.config.ConfigLoader;
 import dev.imdsv2.agent.config.Endpoint;
 import dev.imdsv2.agent.report.CallSites;
+import dev.imdsv2.agent.report.Readiness;
 import dev.imdsv2.agent.report.RequestCounters;
 import dev.imdsv2.agent.report.TokenFetchStats;
 import dev.imdsv2.agent.token.TokenManager;
@@ -27,7 +28,7 @@ class RedirectsIntoImdsTest {
 
     private static DecisionPath decisionPath(String arguments) {
         AgentConfig config = ConfigLoader.load(arguments, new Properties(), Collections.<String, String>emptyMap());
-        return new DecisionPath(config, new TokenManager(config, new TokenFetchStats()), new RequestCounters(), new CallSites(),
+        return new DecisionPath(config, new TokenManager(config, new TokenFetchStats()), new RequestCounters(new Readiness("upgrade", 0, 0)), new CallSites(new Readiness("upgrade", 0, 0)),
                 () -> { });
     }
 

@@ -13,7 +13,7 @@ class CallSitesTest {
 
     @Test
     void aSiteRecordedLaterIsReadFromTheStackCapturedWhereTheRequestWasSent() {
-        CallSites sites = new CallSites();
+        CallSites sites = new CallSites(new Readiness("upgrade", 0, 0));
         Throwable sentFrom = sendFromHere();
         sites.recordLater(sentFrom, "okhttp", Category.CREDENTIALS, Action.UPGRADED);
         sites.recordLater(sentFrom, "okhttp", Category.CREDENTIALS, Action.UPGRADED);
@@ -30,7 +30,7 @@ class CallSitesTest {
 
     @Test
     void theReaderThreadReadsQueuedSitesWithoutBeingAsked() throws Exception {
-        CallSites sites = new CallSites();
+        CallSites sites = new CallSites(new Readiness("upgrade", 0, 0));
         sites.recordLater(sendFromHere(), "urlconnection", Category.PLACEMENT, Action.PASSED);
 
         long deadline = System.nanoTime() + 10_000_000_000L;
@@ -44,7 +44,7 @@ class CallSitesTest {
 
     @Test
     void aSnapshotHoldsEveryRequestRecordedBeforeItWhileTheReaderThreadReads() {
-        CallSites sites = new CallSites();
+        CallSites sites = new CallSites(new Readiness("upgrade", 0, 0));
         Throwable sentFrom = sendFromHere();
         long recorded = 0;
         for (int round = 0; round < 200; round++) {
@@ -62,7 +62,7 @@ class CallSitesTest {
 
     @Test
     void aFullQueueMakesTheRequestReadItsOwnSite() {
-        CallSites sites = new CallSites(0);
+        CallSites sites = new CallSites(new Readiness("upgrade", 0, 0), 0);
         sites.recordLater(sendFromHere(), "apache-httpclient-5", Category.OTHER, Action.PASSED);
 
         assertEquals(1, sites.recordedSites(), "recorded at once, not queued");
