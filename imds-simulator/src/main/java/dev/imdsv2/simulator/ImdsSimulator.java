@@ -13,7 +13,7 @@ import java.util.stream.Collectors;
 
 /**
  * An EC2 instance metadata service (IMDS) on a loopback port, with the faults a real one shows.
- * See DESIGN.md, "The IMDS protocol". Thread-safe; every setting can change while clients run.
+ * The protocol is IMDSv2's: README.md, "What it does to a request". Thread-safe; every setting can change while clients run.
  */
 public final class ImdsSimulator implements AutoCloseable {
     private final Behaviour behaviour;

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.imdsv2.it.apps.ScriptedClient;
 
 /**
- * What an SRE sees (DESIGN.md "What SREs see"): the meters in a real scrape of the agent's Prometheus endpoint
+ * What an SRE sees (README.md, "Metrics and reports"): the meters in a real scrape of the agent's Prometheus endpoint
  * and over a real JMX connection, the call-site report file, bounded series, no token anywhere, and nothing of it
  * when it is not asked for.
  */

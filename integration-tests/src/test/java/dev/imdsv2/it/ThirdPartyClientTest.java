@@ -21,7 +21,7 @@ import dev.imdsv2.simulator.RecordingServer;
 
 /**
  * The checks every third-party client gets, at each tested version, sync and async: grouped into one child
- * JVM with the agent (every rule of DESIGN.md's "Behaviour of one request") and one without it.
+ * JVM with the agent (every rule of README.md's "What it does to a request") and one without it.
  */
 abstract class ThirdPartyClientTest extends SimulatorTest {
     static final String TOKEN_HEADER = "X-aws-ec2-metadata-token";

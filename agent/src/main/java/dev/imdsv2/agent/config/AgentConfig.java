@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The agent's settings, immutable; {@link ConfigLoader} builds it from every source of DESIGN.md. A
+ * The agent's settings, immutable; {@link ConfigLoader} builds it from every source README.md's "Configuration" names. A
  * reconfiguration (re-attach, JMX) swaps in a whole new instance, so a request always sees one
  * consistent set of values.
  */

@@ -17,7 +17,7 @@ import java.util.Properties;
 import java.util.Set;
 
 /**
- * Reads every key of DESIGN.md from, highest precedence first: the agent argument string, system
+ * Reads every key of README.md's "Configuration" from, highest precedence first: the agent argument string, system
  * properties, environment variables, the file named by {@code imdsv2.config.file}, the default.
  *
  * <p>Loading never fails: a bad value or an unknown key becomes one line in {@link AgentConfig#problems()}

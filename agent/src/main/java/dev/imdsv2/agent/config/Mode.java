@@ -2,7 +2,7 @@ package dev.imdsv2.agent.config;
 
 import java.util.Locale;
 
-/** The phase of the IMDSv1 shutoff the agent is in (DESIGN.md, {@code imdsv2.mode}). */
+/** The phase of the IMDSv1 shutoff the agent is in (README.md, "Configuration" and "Phased shutoff runbook"). */
 public enum Mode {
     /** Inert: nothing is detected, changed or counted. */
     OFF,

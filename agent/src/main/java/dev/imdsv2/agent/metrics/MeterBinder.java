@@ -17,13 +17,13 @@ import dev.imdsv2.agent.token.FetchOutcome;
 import dev.imdsv2.agent.token.TokenManager;
 
 /**
- * Binds the meters of DESIGN.md ("What SREs see") to one Micrometer registry, reading the agent's own counters
+ * Binds the meters of README.md ("Metrics and reports") to one Micrometer registry, reading the agent's own counters
  * live (function counters, gauges, a function timer: nothing is counted twice). It drives the registry through
  * reflection on that registry's own Micrometer API, so the same code serves the agent's relocated copy and
  * whatever Micrometer the application brings, from 1.0.0 on (every builder used here exists unchanged since
  * then), without linking the agent against the application's classes.
  *
- * <p>Tags are the bounded ones of DESIGN.md: no path and no class name ever becomes a tag.
+ * <p>Tags are the bounded ones README.md lists: no path and no class name ever becomes a tag.
  */
 final class MeterBinder implements RequestCounters.SeriesListener {
     static final String REQUESTS = "imdsv2.requests";

@@ -18,7 +18,7 @@ import dev.imdsv2.agent.token.TokenManager;
 /**
  * The one decision every client instrumentation calls: is this IMDS? v1 or v2? may I upgrade it?
  * count it. Clients differ only in how they read a request and add a header; what happens to an
- * IMDS request is decided here, once, for all of them (DESIGN.md, "Behaviour of one request").
+ * IMDS request is decided here, once, for all of them (README.md, "What it does to a request" and "Security model").
  */
 public final class DecisionPath {
     public static final String TOKEN_HEADER = "X-aws-ec2-metadata-token";

@@ -16,7 +16,7 @@ import dev.imdsv2.agent.policy.Category;
 
 /**
  * The v1 call sites seen: per site its client, category, counts per action, first and last seen.
- * A new site is logged once at WARN (DESIGN.md: {@code class.method(File:line)}, client, category,
+ * A new site is logged once at WARN (README.md, "Logs": {@code class.method(File:line)}, client, category,
  * action). Bounded, so an application with endless distinct sites cannot grow the agent's memory.
  *
  * <p>Reading a call site out of a captured stack costs several microseconds, more than the rest of an upgrade

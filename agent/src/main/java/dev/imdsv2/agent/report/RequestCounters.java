@@ -14,7 +14,7 @@ import dev.imdsv2.agent.policy.Category;
 
 /**
  * The agent's counts of IMDS requests ({@code imdsv2.requests}) and of 401s after an upgrade
- * ({@code imdsv2.unauthorized}), by the bounded tags of DESIGN.md. Kept here, free of any metrics
+ * ({@code imdsv2.unauthorized}), by the bounded tags README.md lists. Kept here, free of any metrics
  * library, so the meters can be bound to them and the JMX/status views read the same numbers.
  */
 public final class RequestCounters {
