@@ -14,23 +14,26 @@ import dev.imdsv2.agent.clients.ThirdPartyClients;
 import dev.imdsv2.agent.config.AgentConfig;
 import dev.imdsv2.agent.config.ConfigLoader;
 import dev.imdsv2.agent.config.Mode;
+import dev.imdsv2.agent.jdk.ClassPatch;
 import dev.imdsv2.agent.jdkhttpclient.JdkHttpClientInstrumentation;
 import dev.imdsv2.agent.jetty.JettyInstrumentation;
 import dev.imdsv2.agent.jmx.AgentMBeanImpl;
+import dev.imdsv2.agent.jmx.Published;
+import dev.imdsv2.agent.log.AgentLog;
 import dev.imdsv2.agent.metrics.ApplicationRegistries;
 import dev.imdsv2.agent.metrics.PrometheusEndpoint;
 import dev.imdsv2.agent.metrics.TextfileExporter;
 import dev.imdsv2.agent.okhttp.OkHttpInstrumentation;
 import dev.imdsv2.agent.policy.DecisionPath;
 import dev.imdsv2.agent.reactornetty.ReactorNettyInstrumentation;
-import dev.imdsv2.agent.report.AgentLog;
+import dev.imdsv2.agent.report.AgentState;
 import dev.imdsv2.agent.report.CallSiteReport;
 import dev.imdsv2.agent.report.CallSites;
 import dev.imdsv2.agent.report.Readiness;
 import dev.imdsv2.agent.report.ReportFile;
 import dev.imdsv2.agent.report.RequestCounters;
-import dev.imdsv2.agent.report.TokenFetchStats;
 import dev.imdsv2.agent.socket.SocketInstrumentation;
+import dev.imdsv2.agent.token.TokenFetchStats;
 import dev.imdsv2.agent.token.TokenManager;
 import dev.imdsv2.agent.urlconnection.UrlConnectionInstrumentation;
 import dev.imdsv2.agent.vertx.VertxInstrumentation;
@@ -39,20 +42,7 @@ import dev.imdsv2.agent.vertx.VertxInstrumentation;
  * The running agent: one per JVM, holding the configuration, the token manager, the decision path and
  * the counters that every client instrumentation shares.
  */
-public final class AgentRuntime {
-    /**
-     * What the agent publishes as system properties for the CLI ({@code list}, {@code attach}, {@code status}),
-     * which reads them from the other JVM; outside {@code imdsv2.}, which is configuration.
-     */
-    public static final String VERSION_PROPERTY = "dev.imdsv2.agent.version";
-    public static final String MODE_PROPERTY = "dev.imdsv2.agent.mode";
-    /** Set when the Prometheus endpoint is bound: its URL, for {@code list} and {@code status}. */
-    public static final String METRICS_URL_PROPERTY = "dev.imdsv2.agent.metrics.url";
-    /** When the readiness phase began (epoch millis), and how long one without requests waits: {@code status} without the MBean. */
-    public static final String PHASE_START_PROPERTY = "dev.imdsv2.agent.phase.start";
-    public static final String READY_AFTER_MILLIS_PROPERTY = "dev.imdsv2.agent.ready.after.millis";
-    /** Set with the first IMDS request, so that {@code status} knows the MBean is on its way. */
-    public static final String FIRST_IMDS_REQUEST_PROPERTY = "dev.imdsv2.agent.first.imds.request";
+public final class AgentRuntime implements AgentState {
     /** How long after the first IMDS request the MBean and the meters in the application's registries appear. */
     private static final long PUBLISH_DELAY_MILLIS = 1000;
 
@@ -102,7 +92,7 @@ public final class AgentRuntime {
      * ~20 ms of its wall time on 2 cores. The counts lose nothing meanwhile; {@code status} waits for the MBean.
      */
     private void onFirstImdsRequest() {
-        System.setProperty(FIRST_IMDS_REQUEST_PROPERTY, Long.toString(System.currentTimeMillis()));
+        System.setProperty(Published.FIRST_IMDS_REQUEST_PROPERTY, Long.toString(System.currentTimeMillis()));
         Thread thread = new Thread(new Runnable() {
             @Override
             public void run() {
@@ -266,7 +256,7 @@ public final class AgentRuntime {
             String url = PrometheusEndpoint.start(this, c.prometheusHost(), c.prometheusPort());
             if (url != null) {
                 metricsUrl = url;
-                System.setProperty(METRICS_URL_PROPERTY, url);
+                System.setProperty(Published.METRICS_URL_PROPERTY, url);
             }
         }
         if (c.textfileDir() != null && !textfileStarted) {
@@ -284,20 +274,31 @@ public final class AgentRuntime {
         }
     }
 
+    @Override
+    public String agentVersion() {
+        return version();
+    }
+
     /** The call-site report (JSON) of this moment: the report file and JMX show the same document. */
+    @Override
     public String callSiteReport() {
         return CallSiteReport.json(version(), counters, callSites, readiness, System.currentTimeMillis());
     }
 
-    /** The readiness verdict of this moment, with the call site of the last tokenless request that reached IMDS. */
+    @Override
     public Readiness.View readiness() {
         callSites.size(); // reads the sites still queued
         return readiness.view(System.currentTimeMillis());
     }
 
-    /** The verdict's live counts, for the gauges: no call site is read. */
+    @Override
     public Readiness readinessCounts() {
         return readiness;
+    }
+
+    @Override
+    public void switchMode(Mode mode) {
+        setMode(mode);
     }
 
     /** The run-time mode switch (JMX): effective on the next request, and said in the log as a re-attach is. */
@@ -315,6 +316,7 @@ public final class AgentRuntime {
         return current;
     }
 
+    @Override
     public AgentConfig config() {
         return config;
     }
@@ -323,27 +325,31 @@ public final class AgentRuntime {
         return decisions;
     }
 
+    @Override
     public TokenManager tokens() {
         return tokens;
     }
 
+    @Override
     public RequestCounters counters() {
         return counters;
     }
 
+    @Override
     public CallSites callSites() {
         return callSites;
     }
 
+    @Override
     public TokenFetchStats tokenFetches() {
         return tokenFetches;
     }
 
     private void publish() {
-        System.setProperty(VERSION_PROPERTY, version());
-        System.setProperty(MODE_PROPERTY, config.mode().configName());
-        System.setProperty(PHASE_START_PROPERTY, Long.toString(readiness.phaseStartMillis()));
-        System.setProperty(READY_AFTER_MILLIS_PROPERTY, Long.toString(config.readyAfterSeconds() * 1000L));
+        System.setProperty(Published.VERSION_PROPERTY, version());
+        System.setProperty(Published.MODE_PROPERTY, config.mode().configName());
+        System.setProperty(Published.PHASE_START_PROPERTY, Long.toString(readiness.phaseStartMillis()));
+        System.setProperty(Published.READY_AFTER_MILLIS_PROPERTY, Long.toString(config.readyAfterSeconds() * 1000L));
     }
 
     public static String version() {

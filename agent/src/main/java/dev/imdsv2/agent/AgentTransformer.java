@@ -8,7 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import dev.imdsv2.agent.report.AgentLog;
+import dev.imdsv2.agent.jdk.ClassPatch;
+import dev.imdsv2.agent.log.AgentLog;
 
 /**
  * The agent's only transformer. It sees every class the JVM loads, so it does nothing but a map

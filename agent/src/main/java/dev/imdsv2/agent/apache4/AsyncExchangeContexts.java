@@ -4,7 +4,7 @@ import java.lang.reflect.Field;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import dev.imdsv2.agent.report.AgentLog;
+import dev.imdsv2.agent.log.AgentLog;
 
 /**
  * Reads the {@code HttpClientContext} of an HttpAsyncClient 4.1 exchange handler: the private

@@ -5,9 +5,9 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Properties;
 
-import dev.imdsv2.agent.AgentRuntime;
 import dev.imdsv2.agent.config.AgentConfig;
 import dev.imdsv2.agent.config.ConfigLoader;
+import dev.imdsv2.agent.jmx.Published;
 
 /**
  * {@code attach <pid>|all [key=value,...]}: loads this jar into running JVMs with the given agent arguments.
@@ -84,11 +84,11 @@ final class AttachCommand {
                 throw new CliException(ExitCodes.CANNOT_ATTACH, jvm + " runs Java "
                         + before.getProperty("java.specification.version") + ": too old, the agent needs Java 8 or later");
             }
-            String previousVersion = before.getProperty(AgentRuntime.VERSION_PROPERTY);
-            String previousMode = before.getProperty(AgentRuntime.MODE_PROPERTY);
+            String previousVersion = before.getProperty(Published.VERSION_PROPERTY);
+            String previousMode = before.getProperty(Published.MODE_PROPERTY);
             String jvmArguments = connection.agentProperties().getProperty("sun.jvm.args", "");
             load(connection, jvm, arguments);
-            String mode = connection.systemProperties().getProperty(AgentRuntime.MODE_PROPERTY);
+            String mode = connection.systemProperties().getProperty(Published.MODE_PROPERTY);
             if (mode == null) {
                 throw new CliException(ExitCodes.NO_AGENT, "the agent did not start in " + jvm
                         + ": that JVM's stderr has an [imdsv2-agent] ERROR line saying why");

@@ -14,7 +14,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import dev.imdsv2.agent.AgentRuntime;
+import dev.imdsv2.agent.jmx.Published;
 import dev.imdsv2.agent.report.ThisJvm;
 
 /**
@@ -94,8 +94,8 @@ final class ListCommand {
         }
         try {
             Properties properties = connection.systemProperties();
-            String version = properties.getProperty(AgentRuntime.VERSION_PROPERTY);
-            String agent = version == null ? "-" : version + " " + properties.getProperty(AgentRuntime.MODE_PROPERTY, "?");
+            String version = properties.getProperty(Published.VERSION_PROPERTY);
+            String agent = version == null ? "-" : version + " " + properties.getProperty(Published.MODE_PROPERTY, "?");
             return String.format("%-5s %-28s", Jvms.javaFeatureVersion(properties), agent);
         } catch (Exception e) {
             return String.format("%-5s %-28s", "?", "(no answer: " + e.getClass().getSimpleName() + ")");

@@ -13,8 +13,8 @@ import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
 
-import dev.imdsv2.agent.AgentRuntime;
 import dev.imdsv2.agent.jmx.AgentMXBean;
+import dev.imdsv2.agent.jmx.Published;
 import dev.imdsv2.agent.report.Readiness;
 
 /**
@@ -42,7 +42,7 @@ final class StatusCommand {
         try {
             properties = connection.systemProperties();
             jvm = "pid " + pid + " (" + Jvms.mainClass(connection) + ")";
-            if (properties.getProperty(AgentRuntime.VERSION_PROPERTY) == null) {
+            if (properties.getProperty(Published.VERSION_PROPERTY) == null) {
                 throw new CliException(ExitCodes.NO_AGENT, "the agent is not in " + jvm
                         + ": no verdict. Load it with: java -jar imdsv2-agent.jar attach " + pid);
             }
@@ -63,13 +63,13 @@ final class StatusCommand {
         try {
             MBeanServerConnection server = connector.getMBeanServerConnection();
             ObjectName name = new ObjectName(AgentMXBean.OBJECT_NAME);
-            out.println(jvm + ": imdsv2-agent " + properties.getProperty(AgentRuntime.VERSION_PROPERTY));
-            String metrics = properties.getProperty(AgentRuntime.METRICS_URL_PROPERTY);
+            out.println(jvm + ": imdsv2-agent " + properties.getProperty(Published.VERSION_PROPERTY));
+            String metrics = properties.getProperty(Published.METRICS_URL_PROPERTY);
             if (metrics != null) {
                 out.println("metrics:    " + metrics);
             }
             if (!server.isRegistered(name)) {
-                if (properties.getProperty(AgentRuntime.FIRST_IMDS_REQUEST_PROPERTY) == null) {
+                if (properties.getProperty(Published.FIRST_IMDS_REQUEST_PROPERTY) == null) {
                     return nothingSeenYet(properties);
                 }
                 awaitMBean(server, name, jvm);
@@ -97,11 +97,11 @@ final class StatusCommand {
      * depends on time alone: the phase it published, and how long a phase without requests waits.
      */
     private int nothingSeenYet(Properties properties) {
-        String mode = properties.getProperty(AgentRuntime.MODE_PROPERTY);
+        String mode = properties.getProperty(Published.MODE_PROPERTY);
         out.println("mode:       " + mode);
         out.println("requests:   none seen yet (the agent publishes its counts with the first IMDS request)");
-        Readiness.View view = new Readiness(mode, longProperty(properties, AgentRuntime.READY_AFTER_MILLIS_PROPERTY),
-                longProperty(properties, AgentRuntime.PHASE_START_PROPERTY)).view(System.currentTimeMillis());
+        Readiness.View view = new Readiness(mode, longProperty(properties, Published.READY_AFTER_MILLIS_PROPERTY),
+                longProperty(properties, Published.PHASE_START_PROPERTY)).view(System.currentTimeMillis());
         return verdict(view.state.name(), view.verdict());
     }
 

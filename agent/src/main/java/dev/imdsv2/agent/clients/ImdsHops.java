@@ -6,10 +6,10 @@ import java.util.Map;
 import java.util.WeakHashMap;
 
 import dev.imdsv2.agent.config.Endpoint;
+import dev.imdsv2.agent.log.AgentLog;
 import dev.imdsv2.agent.policy.Decision;
 import dev.imdsv2.agent.policy.DecisionPath;
 import dev.imdsv2.agent.policy.ImdsRequest;
-import dev.imdsv2.agent.report.AgentLog;
 
 /**
  * The one helper that the third-party clients' advice calls, per hop: the advice reads the client's own

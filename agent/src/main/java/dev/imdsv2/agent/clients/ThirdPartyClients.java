@@ -17,8 +17,8 @@ import net.bytebuddy.implementation.bytecode.member.MethodInvocation;
 import net.bytebuddy.matcher.ElementMatchers;
 import net.bytebuddy.utility.JavaModule;
 
+import dev.imdsv2.agent.log.AgentLog;
 import dev.imdsv2.agent.policy.DecisionPath;
-import dev.imdsv2.agent.report.AgentLog;
 
 /**
  * The third-party clients (OkHttp, Apache HttpClient 4 and 5, Reactor Netty, AsyncHttpClient, Jetty, Vert.x),

@@ -13,13 +13,13 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
-import dev.imdsv2.agent.ClassPatch;
 import dev.imdsv2.agent.config.Endpoint;
+import dev.imdsv2.agent.jdk.ClassPatch;
 import dev.imdsv2.agent.jdk.JdkHookInjector;
+import dev.imdsv2.agent.log.AgentLog;
 import dev.imdsv2.agent.policy.Decision;
 import dev.imdsv2.agent.policy.DecisionPath;
 import dev.imdsv2.agent.policy.ImdsRequest;
-import dev.imdsv2.agent.report.AgentLog;
 
 /**
  * {@code java.net.http.HttpClient} (Java 11+), {@code send} and {@code sendAsync}: patches the client's

@@ -9,10 +9,11 @@ import java.util.Map;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
-import dev.imdsv2.agent.AgentRuntime;
 import dev.imdsv2.agent.config.Mode;
-import dev.imdsv2.agent.policy.Action;
-import dev.imdsv2.agent.report.AgentLog;
+import dev.imdsv2.agent.log.AgentLog;
+import dev.imdsv2.agent.log.Formats;
+import dev.imdsv2.agent.report.Action;
+import dev.imdsv2.agent.report.AgentState;
 import dev.imdsv2.agent.report.CallSiteReport;
 import dev.imdsv2.agent.report.CallSites;
 import dev.imdsv2.agent.report.Readiness;
@@ -21,14 +22,14 @@ import dev.imdsv2.agent.token.FetchOutcome;
 
 /** Reads the running agent's shared state; registered once, at start. */
 public final class AgentMBeanImpl implements AgentMXBean {
-    private final AgentRuntime runtime;
+    private final AgentState runtime;
 
-    private AgentMBeanImpl(AgentRuntime runtime) {
+    private AgentMBeanImpl(AgentState runtime) {
         this.runtime = runtime;
     }
 
     /** Registers the MBean on the platform server; a JVM without JMX simply goes without it. */
-    public static void register(AgentRuntime runtime) throws Exception {
+    public static void register(AgentState runtime) throws Exception {
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         ObjectName name = new ObjectName(OBJECT_NAME);
         if (!server.isRegistered(name)) {
@@ -38,7 +39,7 @@ public final class AgentMBeanImpl implements AgentMXBean {
 
     @Override
     public String getVersion() {
-        return AgentRuntime.version();
+        return runtime.agentVersion();
     }
 
     @Override
@@ -48,7 +49,7 @@ public final class AgentMBeanImpl implements AgentMXBean {
 
     @Override
     public void setMode(String mode) {
-        AgentRuntime.setMode(Mode.parse(mode));
+        runtime.switchMode(Mode.parse(mode));
     }
 
     @Override
@@ -121,7 +122,7 @@ public final class AgentMBeanImpl implements AgentMXBean {
 
     @Override
     public String getPhaseStartedAt() {
-        return CallSiteReport.timestamp(runtime.readinessCounts().phaseStartMillis());
+        return Formats.timestamp(runtime.readinessCounts().phaseStartMillis());
     }
 
     @Override
@@ -143,7 +144,7 @@ public final class AgentMBeanImpl implements AgentMXBean {
     public String getLastV1ReachingImds() {
         Readiness.View view = runtime.readiness();
         return view.lastReachingSite == null ? null
-                : "at " + CallSiteReport.timestamp(view.lastReachingMillis) + " from " + view.lastReachingSite;
+                : "at " + Formats.timestamp(view.lastReachingMillis) + " from " + view.lastReachingSite;
     }
 
     @Override

@@ -4,9 +4,9 @@ import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.imdsv2.agent.AgentRuntime;
-import dev.imdsv2.agent.ClassPatch;
-import dev.imdsv2.agent.report.AgentLog;
+import dev.imdsv2.agent.jdk.ClassPatch;
+import dev.imdsv2.agent.log.AgentLog;
+import dev.imdsv2.agent.report.AgentState;
 
 /**
  * {@code imdsv2.metrics.application-registry}: the same meters in the application's own Micrometer
@@ -31,12 +31,12 @@ public final class ApplicationRegistries {
     /** A stand-in for the bootstrap loader (null), which a weak reference cannot tell from a collected one. */
     private static final WeakReference<ClassLoader> BOOTSTRAP = new WeakReference<ClassLoader>(null);
 
-    private final AgentRuntime runtime;
+    private final AgentState runtime;
     /** Every loader whose Micrometer was seen, bound or waiting for the first IMDS request; guarded by {@code this}. */
     private final List<WeakReference<ClassLoader>> seen = new ArrayList<WeakReference<ClassLoader>>();
     private boolean imdsCalled;
 
-    public ApplicationRegistries(AgentRuntime runtime) {
+    public ApplicationRegistries(AgentState runtime) {
         this.runtime = runtime;
     }
 

@@ -6,14 +6,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToDoubleFunction;
 import java.util.function.ToLongFunction;
 
-import dev.imdsv2.agent.AgentRuntime;
 import dev.imdsv2.agent.config.Mode;
-import dev.imdsv2.agent.report.AgentLog;
+import dev.imdsv2.agent.log.AgentLog;
+import dev.imdsv2.agent.report.AgentState;
 import dev.imdsv2.agent.report.CallSites;
 import dev.imdsv2.agent.report.Readiness;
 import dev.imdsv2.agent.report.RequestCounters;
-import dev.imdsv2.agent.report.TokenFetchStats;
 import dev.imdsv2.agent.token.FetchOutcome;
+import dev.imdsv2.agent.token.TokenFetchStats;
 import dev.imdsv2.agent.token.TokenManager;
 
 /**
@@ -66,7 +66,7 @@ final class MeterBinder implements RequestCounters.SeriesListener {
     }
 
     /** Registers every meter, and from now on each new request/401 series as it appears. */
-    void bind(AgentRuntime runtime) throws ReflectiveOperationException {
+    void bind(AgentState runtime) throws ReflectiveOperationException {
         TokenFetchStats fetches = runtime.tokenFetches();
         for (final FetchOutcome outcome : FetchOutcome.values()) {
             register(functionTimer, new Object[] {TOKEN_FETCH, fetches,
@@ -101,7 +101,7 @@ final class MeterBinder implements RequestCounters.SeriesListener {
                     }
                 }},
                 "Distinct IMDSv1 call sites seen (site, client, category)");
-        bindReadiness(runtime.readinessCounts());
+        bindReadiness(runtime.readinessCounts(), runtime.agentVersion());
         register(functionCounter, new Object[] {INTERNAL_FAILURES, AgentLog.class,
                 new ToDoubleFunction<Class<?>>() {
                     @Override
@@ -119,7 +119,7 @@ final class MeterBinder implements RequestCounters.SeriesListener {
      * {@code imdsv2.mode} series, one per mode, 1 on the current one: a tag that changed value would leave the old
      * series behind in some registries, and an {@code _info} series is 1 by convention.
      */
-    private void bindReadiness(Readiness readiness) throws ReflectiveOperationException {
+    private void bindReadiness(Readiness readiness, String agentVersion) throws ReflectiveOperationException {
         register(gauge, new Object[] {READY, readiness,
                 new ToDoubleFunction<Readiness>() {
                     @Override
@@ -151,7 +151,7 @@ final class MeterBinder implements RequestCounters.SeriesListener {
                         return 1;
                     }
                 }},
-                "The agent's version", "version", AgentRuntime.version());
+                "The agent's version", "version", agentVersion);
         for (final Mode mode : Mode.values()) {
             register(gauge, new Object[] {MODE, readiness,
                     new ToDoubleFunction<Readiness>() {

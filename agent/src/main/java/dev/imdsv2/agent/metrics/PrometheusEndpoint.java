@@ -12,11 +12,12 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 
-import dev.imdsv2.agent.AgentRuntime;
-import dev.imdsv2.agent.report.AgentLog;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import dev.imdsv2.agent.log.AgentLog;
+import dev.imdsv2.agent.report.AgentState;
 
 /**
  * {@code imdsv2.metrics.prometheus.port}: the agent's meters in the Prometheus text format at
@@ -36,7 +37,7 @@ public final class PrometheusEndpoint {
      * endpoint never keeps the application's JVM alive. Returns the URL, or null when the port cannot be bound
      * (said in one WARN: another JVM on the host has it, say; {@code imdsv2.metrics.textfile.dir} serves many).
      */
-    public static String start(final AgentRuntime runtime, String host, int port) {
+    public static String start(final AgentState runtime, String host, int port) {
         final HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(host, port), 0);
@@ -64,7 +65,7 @@ public final class PrometheusEndpoint {
         return url;
     }
 
-    static void serve(AgentRuntime runtime, HttpServer server) throws ReflectiveOperationException {
+    static void serve(AgentState runtime, HttpServer server) throws ReflectiveOperationException {
         final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         // Written plainly, the shade plugin relocates this name along with the classes: the agent's own copy.
         new MeterBinder(registry, "the agent's Prometheus registry", MeterRegistry.class.getPackage().getName())

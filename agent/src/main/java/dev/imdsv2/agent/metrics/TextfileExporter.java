@@ -11,8 +11,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
-import dev.imdsv2.agent.AgentRuntime;
-import dev.imdsv2.agent.report.AgentLog;
+import dev.imdsv2.agent.log.AgentLog;
+import dev.imdsv2.agent.report.AgentState;
 import dev.imdsv2.agent.report.ThisJvm;
 
 /**
@@ -43,7 +43,7 @@ public final class TextfileExporter {
      * On a daemon thread, off {@code premain}'s path (the Micrometer registry is built there): writes at once, then
      * every {@code intervalSeconds}; removes the file at exit.
      */
-    public static void start(final AgentRuntime runtime, final String dir, final int intervalSeconds) {
+    public static void start(final AgentState runtime, final String dir, final int intervalSeconds) {
         Thread writer = new Thread(new Runnable() {
             @Override
             public void run() {
@@ -71,7 +71,7 @@ public final class TextfileExporter {
         writer.start();
     }
 
-    private static TextfileExporter create(AgentRuntime runtime, File dir) throws ReflectiveOperationException {
+    private static TextfileExporter create(AgentState runtime, File dir) throws ReflectiveOperationException {
         if (!dir.isDirectory()) {
             throw new IllegalArgumentException("not a folder");
         }

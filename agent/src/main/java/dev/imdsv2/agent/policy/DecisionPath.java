@@ -9,9 +9,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import dev.imdsv2.agent.config.AgentConfig;
 import dev.imdsv2.agent.config.Endpoint;
 import dev.imdsv2.agent.config.Mode;
-import dev.imdsv2.agent.report.AgentLog;
+import dev.imdsv2.agent.log.AgentLog;
+import dev.imdsv2.agent.report.Action;
 import dev.imdsv2.agent.report.CallSites;
 import dev.imdsv2.agent.report.CallerFinder;
+import dev.imdsv2.agent.report.Category;
 import dev.imdsv2.agent.report.RequestCounters;
 import dev.imdsv2.agent.token.TokenManager;
 

@@ -1,6 +1,7 @@
 package dev.imdsv2.agent.policy;
 
 import dev.imdsv2.agent.config.Endpoint;
+import dev.imdsv2.agent.report.Category;
 
 /**
  * What a client instrumentation knows about one hop of a request whose target is IMDS: all the

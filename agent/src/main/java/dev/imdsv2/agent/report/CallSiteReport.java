@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
-import dev.imdsv2.agent.policy.Action;
+import dev.imdsv2.agent.log.Formats;
 
 /**
  * The call-site report (README.md, "Metrics and reports"): the readiness verdict of the current phase
@@ -35,7 +35,7 @@ public final class CallSiteReport {
         StringBuilder json = new StringBuilder(512 + sites.size() * 256);
         json.append("{\n");
         field(json, 1, "agent", "imdsv2-agent " + agentVersion).append(",\n");
-        field(json, 1, "generatedAt", timestamp(nowMillis)).append(",\n");
+        field(json, 1, "generatedAt", Formats.timestamp(nowMillis)).append(",\n");
         field(json, 1, "mode", verdict.mode).append(",\n");
         indent(json, 1).append("\"ready\": ").append(verdict.ready()).append(",\n");
         field(json, 1, "readiness", verdict.state.name()).append(",\n");
@@ -43,7 +43,7 @@ public final class CallSiteReport {
         indent(json, 1).append("\"v1RequestsReachingImds\": ").append(verdict.v1ReachingImds).append(",\n");
         indent(json, 1).append("\"phase\": {");
         field(json, 0, "mode", verdict.mode).append(", ");
-        field(json, 0, "startedAt", timestamp(verdict.phaseStartMillis)).append(", ");
+        field(json, 0, "startedAt", Formats.timestamp(verdict.phaseStartMillis)).append(", ");
         json.append("\"imdsRequests\": ").append(verdict.imdsRequests).append(", ");
         json.append("\"v1RequestsReachingImds\": ").append(verdict.v1ReachingImds).append(", ");
         json.append("\"lastV1ReachingImds\": ");
@@ -51,7 +51,7 @@ public final class CallSiteReport {
             json.append("null");
         } else {
             json.append('{');
-            field(json, 0, "at", timestamp(verdict.lastReachingMillis)).append(", ");
+            field(json, 0, "at", Formats.timestamp(verdict.lastReachingMillis)).append(", ");
             field(json, 0, "site", verdict.lastReachingSite).append('}');
         }
         json.append("},\n");
@@ -75,8 +75,8 @@ public final class CallSiteReport {
                         .append(count(site, action));
             }
             json.append("}, ");
-            field(json, 0, "firstSeen", timestamp(site.firstSeenMillis)).append(", ");
-            field(json, 0, "lastSeen", timestamp(site.lastSeenMillis)).append(", ");
+            field(json, 0, "firstSeen", Formats.timestamp(site.firstSeenMillis)).append(", ");
+            field(json, 0, "lastSeen", Formats.timestamp(site.lastSeenMillis)).append(", ");
             json.append("\"reachesImdsAsV1\": ").append(count(site, Action.PASSED) > 0).append('}');
         }
         json.append(sites.isEmpty() ? "]\n" : "\n" + "  ]\n");
@@ -137,57 +137,7 @@ public final class CallSiteReport {
 
     private static StringBuilder field(StringBuilder json, int depth, String name, String value) {
         indent(json, depth).append('"').append(name).append("\": ");
-        return string(json, value);
+        return Formats.jsonString(json, value);
     }
 
-    /** A JSON string: quotes, backslashes and control characters escaped. */
-    static StringBuilder string(StringBuilder json, String value) {
-        json.append('"');
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c == '"' || c == '\\') {
-                json.append('\\').append(c);
-            } else if (c < 0x20) {
-                json.append("\\u00").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 0xf, 16));
-            } else {
-                json.append(c);
-            }
-        }
-        return json.append('"');
-    }
-
-    /**
-     * ISO-8601 UTC with milliseconds ({@code 2026-01-31T23:59:59.999Z}). Computed by hand (days to civil date,
-     * H. Hinnant's algorithm) because java.text and java.time pull in ~60-100 locale and formatter classes, a
-     * cost the shutdown hook should not add to every exit.
-     */
-    public static String timestamp(long millis) {
-        long days = Math.floorDiv(millis, 86_400_000L);
-        long millisOfDay = Math.floorMod(millis, 86_400_000L);
-        long z = days + 719_468;
-        long era = Math.floorDiv(z, 146_097);
-        long dayOfEra = z - era * 146_097;
-        long yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365;
-        long dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100);
-        long monthIndex = (5 * dayOfYear + 2) / 153;
-        long day = dayOfYear - (153 * monthIndex + 2) / 5 + 1;
-        long month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9;
-        long year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
-        StringBuilder text = new StringBuilder(24);
-        pad(text, year, 4).append('-');
-        pad(text, month, 2).append('-');
-        pad(text, day, 2).append('T');
-        pad(text, millisOfDay / 3_600_000, 2).append(':');
-        pad(text, millisOfDay / 60_000 % 60, 2).append(':');
-        pad(text, millisOfDay / 1000 % 60, 2).append('.');
-        return pad(text, millisOfDay % 1000, 3).append('Z').toString();
-    }
-
-    private static StringBuilder pad(StringBuilder text, long value, int width) {
-        String digits = Long.toString(value);
-        for (int i = digits.length(); i < width; i++) {
-            text.append('0');
-        }
-        return text.append(digits);
-    }
 }

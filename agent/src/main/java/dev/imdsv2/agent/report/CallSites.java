@@ -11,8 +11,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
-import dev.imdsv2.agent.policy.Action;
-import dev.imdsv2.agent.policy.Category;
+import dev.imdsv2.agent.log.AgentLog;
 
 /**
  * The v1 call sites seen: per site its client, category, counts per action, first and last seen.

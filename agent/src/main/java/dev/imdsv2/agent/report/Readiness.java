@@ -2,7 +2,7 @@ package dev.imdsv2.agent.report;
 
 import java.util.concurrent.atomic.AtomicLong;
 
-import dev.imdsv2.agent.policy.Action;
+import dev.imdsv2.agent.log.Formats;
 
 /**
  * The one answer to "may this JVM's instance require tokens?", which {@code status}, JMX, the call-site report and
@@ -76,18 +76,18 @@ public final class Readiness {
         public String verdict() {
             switch (state) {
                 case READY:
-                    return "ready: no tokenless request has reached IMDS since " + CallSiteReport.timestamp(phaseStartMillis)
+                    return "ready: no tokenless request has reached IMDS since " + Formats.timestamp(phaseStartMillis)
                             + " (mode " + mode + ")" + (imdsRequests == 0
                             ? "; no IMDS request at all since then"
                             : "; " + imdsRequests + " IMDS request" + (imdsRequests == 1 ? "" : "s") + " since then");
                 case NOT_READY:
                     return "not ready: " + v1ReachingImds + " tokenless request" + (v1ReachingImds == 1 ? "" : "s")
-                            + " reached IMDS since " + CallSiteReport.timestamp(phaseStartMillis) + " (mode " + mode + ")"
-                            + (lastReachingSite == null ? "" : "; the last at " + CallSiteReport.timestamp(lastReachingMillis)
+                            + " reached IMDS since " + Formats.timestamp(phaseStartMillis) + " (mode " + mode + ")"
+                            + (lastReachingSite == null ? "" : "; the last at " + Formats.timestamp(lastReachingMillis)
                             + " from " + lastReachingSite);
                 case WAITING:
-                    return "not ready yet: no IMDS request since " + CallSiteReport.timestamp(phaseStartMillis)
-                            + " (mode " + mode + "); ready at " + CallSiteReport.timestamp(readyAfterMillis)
+                    return "not ready yet: no IMDS request since " + Formats.timestamp(phaseStartMillis)
+                            + " (mode " + mode + "); ready at " + Formats.timestamp(readyAfterMillis)
                             + " if none comes, or at the first that is not tokenless";
                 default:
                     return "unknown: the agent is off and sees nothing";

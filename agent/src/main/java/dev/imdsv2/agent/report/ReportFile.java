@@ -10,6 +10,8 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
+import dev.imdsv2.agent.log.AgentLog;
+
 /**
  * {@code imdsv2.report.file}: the call-site report written every minute and once more at shutdown. The file is
  * replaced whole (written beside it, then renamed), so a reader never sees half a report. The scheduler thread

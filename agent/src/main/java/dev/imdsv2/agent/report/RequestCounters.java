@@ -9,9 +9,6 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
-import dev.imdsv2.agent.policy.Action;
-import dev.imdsv2.agent.policy.Category;
-
 /**
  * The agent's counts of IMDS requests ({@code imdsv2.requests}) and of 401s after an upgrade
  * ({@code imdsv2.unauthorized}), by the bounded tags README.md lists. Kept here, free of any metrics

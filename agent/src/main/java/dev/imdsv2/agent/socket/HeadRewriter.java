@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Arrays;
 
+import dev.imdsv2.agent.log.AgentLog;
 import dev.imdsv2.agent.policy.DecisionPath;
-import dev.imdsv2.agent.report.AgentLog;
 
 /**
  * What the agent does to the bytes an application writes to one {@code java.net.Socket} connected to IMDS:

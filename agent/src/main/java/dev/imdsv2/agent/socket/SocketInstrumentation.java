@@ -17,15 +17,15 @@ import java.util.WeakHashMap;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 
-import dev.imdsv2.agent.ClassPatch;
 import dev.imdsv2.agent.config.AgentConfig;
 import dev.imdsv2.agent.config.Endpoint;
 import dev.imdsv2.agent.config.Mode;
+import dev.imdsv2.agent.jdk.ClassPatch;
 import dev.imdsv2.agent.jdk.JdkHookInjector;
+import dev.imdsv2.agent.log.AgentLog;
 import dev.imdsv2.agent.policy.Decision;
 import dev.imdsv2.agent.policy.DecisionPath;
 import dev.imdsv2.agent.policy.ImdsRequest;
-import dev.imdsv2.agent.report.AgentLog;
 
 /**
  * The socket-level catch-all ({@code imdsv2.instrumentation.socket.enabled}, client tag {@code unknown}):

@@ -6,8 +6,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.imdsv2.agent.config.AgentConfig;
 import dev.imdsv2.agent.config.Endpoint;
-import dev.imdsv2.agent.report.AgentLog;
-import dev.imdsv2.agent.report.TokenFetchStats;
+import dev.imdsv2.agent.log.AgentLog;
 
 /**
  * One IMDSv2 session token per endpoint, shared by every client in the JVM.

@@ -12,14 +12,14 @@ import java.util.WeakHashMap;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
-import dev.imdsv2.agent.ClassPatch;
 import dev.imdsv2.agent.config.Endpoint;
 import dev.imdsv2.agent.config.Mode;
+import dev.imdsv2.agent.jdk.ClassPatch;
 import dev.imdsv2.agent.jdk.JdkHookInjector;
+import dev.imdsv2.agent.log.AgentLog;
 import dev.imdsv2.agent.policy.Decision;
 import dev.imdsv2.agent.policy.DecisionPath;
 import dev.imdsv2.agent.policy.ImdsRequest;
-import dev.imdsv2.agent.report.AgentLog;
 
 /**
  * {@code HttpURLConnection} (and so {@code URL.openStream()}): patches the JDK class as it loads, and

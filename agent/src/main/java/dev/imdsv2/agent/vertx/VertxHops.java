@@ -10,7 +10,7 @@ import java.util.WeakHashMap;
 
 import dev.imdsv2.agent.clients.ImdsHops;
 import dev.imdsv2.agent.config.Endpoint;
-import dev.imdsv2.agent.report.AgentLog;
+import dev.imdsv2.agent.log.AgentLog;
 
 /**
  * What the Vert.x advice shares (see {@link VertxInstrumentation}). Advice is inlined into Vert.x's classes, which

@@ -18,12 +18,12 @@ import org.junit.jupiter.api.Test;
 
 import dev.imdsv2.agent.config.AgentConfig;
 import dev.imdsv2.agent.config.ConfigLoader;
+import dev.imdsv2.agent.log.AgentLog;
 import dev.imdsv2.agent.policy.DecisionPath;
-import dev.imdsv2.agent.report.AgentLog;
 import dev.imdsv2.agent.report.CallSites;
 import dev.imdsv2.agent.report.Readiness;
 import dev.imdsv2.agent.report.RequestCounters;
-import dev.imdsv2.agent.report.TokenFetchStats;
+import dev.imdsv2.agent.token.TokenFetchStats;
 import dev.imdsv2.agent.token.TokenManager;
 
 /** A failure inside woven advice reaches the agent's failure count and its log, once, through the real weaving path. */

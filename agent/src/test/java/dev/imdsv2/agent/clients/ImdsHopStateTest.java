@@ -17,12 +17,12 @@ import org.junit.jupiter.api.Test;
 import dev.imdsv2.agent.config.AgentConfig;
 import dev.imdsv2.agent.config.ConfigLoader;
 import dev.imdsv2.agent.config.Endpoint;
-import dev.imdsv2.agent.policy.Action;
 import dev.imdsv2.agent.policy.DecisionPath;
+import dev.imdsv2.agent.report.Action;
 import dev.imdsv2.agent.report.CallSites;
 import dev.imdsv2.agent.report.Readiness;
 import dev.imdsv2.agent.report.RequestCounters;
-import dev.imdsv2.agent.report.TokenFetchStats;
+import dev.imdsv2.agent.token.TokenFetchStats;
 import dev.imdsv2.agent.token.TokenManager;
 import dev.imdsv2.simulator.ImdsSimulator;
 

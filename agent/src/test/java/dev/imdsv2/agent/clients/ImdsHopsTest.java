@@ -16,7 +16,7 @@ import dev.imdsv2.agent.policy.DecisionPath;
 import dev.imdsv2.agent.report.CallSites;
 import dev.imdsv2.agent.report.Readiness;
 import dev.imdsv2.agent.report.RequestCounters;
-import dev.imdsv2.agent.report.TokenFetchStats;
+import dev.imdsv2.agent.token.TokenFetchStats;
 import dev.imdsv2.agent.token.TokenManager;
 
 /** {@link ImdsHops#endpointOfUrl}: a client's URL string, read in place. */

@@ -17,16 +17,19 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import example.app.LegacyCaller;
+
 import dev.imdsv2.agent.config.AgentConfig;
 import dev.imdsv2.agent.config.ConfigLoader;
 import dev.imdsv2.agent.config.Endpoint;
+import dev.imdsv2.agent.report.Action;
 import dev.imdsv2.agent.report.CallSites;
+import dev.imdsv2.agent.report.Category;
 import dev.imdsv2.agent.report.Readiness;
 import dev.imdsv2.agent.report.RequestCounters;
-import dev.imdsv2.agent.report.TokenFetchStats;
+import dev.imdsv2.agent.token.TokenFetchStats;
 import dev.imdsv2.agent.token.TokenManager;
 import dev.imdsv2.simulator.ImdsSimulator;
-import example.app.LegacyCaller;
 
 /**
  * The security model as a table: mode × method × relay header × proxy × redirected from elsewhere × caller and path
@@ -99,8 +102,9 @@ class DecisionPathTest {
     @MethodSource("table")
     void eachRowIsOneDecisionCountedOnceWithItsCallSite(Row row) {
         ImdsSimulator imds = row.tokenAvailable() ? issuing : refusing;
+        // A patient PUT: a loaded machine must not turn an upgrade into a pass (the timeout is not under test).
         AgentConfig config = ConfigLoader.load("mode=" + row.mode() + ",endpoints=" + imds.baseUrl() + ",upgrade.callers="
-                + row.callers() + ",upgrade.paths=" + row.paths() + ",token.retry-after=0", new Properties(), Collections.emptyMap());
+                + row.callers() + ",upgrade.paths=" + row.paths() + ",token.retry-after=0,token.timeout=10000", new Properties(), Collections.emptyMap());
         RequestCounters counters = new RequestCounters(new Readiness("upgrade", 0, 0));
         CallSites callSites = new CallSites(new Readiness("upgrade", 0, 0));
         DecisionPath decisions = new DecisionPath(config, new TokenManager(config, new TokenFetchStats()), counters, callSites,

@@ -14,7 +14,7 @@ import dev.imdsv2.agent.config.Endpoint;
 import dev.imdsv2.agent.report.CallSites;
 import dev.imdsv2.agent.report.Readiness;
 import dev.imdsv2.agent.report.RequestCounters;
-import dev.imdsv2.agent.report.TokenFetchStats;
+import dev.imdsv2.agent.token.TokenFetchStats;
 import dev.imdsv2.agent.token.TokenManager;
 
 /** A redirect into IMDS answered by another host marks its target: the rule behind every hand-followed redirect. */

@@ -15,8 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.imdsv2.agent.config.AgentConfig;
 import dev.imdsv2.agent.config.ConfigLoader;
-import dev.imdsv2.agent.policy.Action;
-import dev.imdsv2.agent.policy.Category;
+import dev.imdsv2.agent.log.Formats;
 
 /** The report is read as the JSON document it is. */
 class CallSiteReportTest {
@@ -130,7 +129,7 @@ class CallSiteReportTest {
         for (long millis : new long[] {0L, 951_782_400_000L, 1_709_251_199_999L, 4_102_444_800_001L, 1_798_761_599_123L}) {
             assertEquals(java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
                             .withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.ofEpochMilli(millis)),
-                    CallSiteReport.timestamp(millis), "at " + millis);
+                    Formats.timestamp(millis), "at " + millis);
         }
     }
 }

@@ -6,9 +6,6 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import dev.imdsv2.agent.policy.Action;
-import dev.imdsv2.agent.policy.Category;
-
 class CallSitesTest {
 
     @Test

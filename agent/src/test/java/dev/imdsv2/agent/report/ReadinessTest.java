@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import org.junit.jupiter.api.Test;
 
-import dev.imdsv2.agent.policy.Action;
-import dev.imdsv2.agent.policy.Category;
 import dev.imdsv2.agent.report.Readiness.State;
 
 /** The verdict of README.md's readiness table, one phase at a time. */

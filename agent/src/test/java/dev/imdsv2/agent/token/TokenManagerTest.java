@@ -23,7 +23,6 @@ import org.junit.jupiter.api.Test;
 import dev.imdsv2.agent.config.AgentConfig;
 import dev.imdsv2.agent.config.ConfigLoader;
 import dev.imdsv2.agent.config.Endpoint;
-import dev.imdsv2.agent.report.TokenFetchStats;
 import dev.imdsv2.simulator.ImdsSimulator;
 
 /** The token manager against the real simulator on loopback. */

@@ -1,8 +1,9 @@
-package dev.imdsv2.agent.policy;
+package dev.imdsv2.agent.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
+
 
 class CategoryTest {
     @Test

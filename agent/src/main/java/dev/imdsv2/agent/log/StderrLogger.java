@@ -1,4 +1,4 @@
-package dev.imdsv2.agent.report;
+package dev.imdsv2.agent.log;
 
 import java.io.PrintStream;
 import java.util.Locale;
@@ -88,23 +88,23 @@ final class StderrLogger extends LegacyAbstractLogger {
     /** One line: {@code fields} alternate names and values (values written as strings), or null. */
     void write(Level level, String event, Object[] fields, String message, Throwable throwable) {
         StringBuilder line = new StringBuilder(160);
-        String time = CallSiteReport.timestamp(System.currentTimeMillis());
+        String time = Formats.timestamp(System.currentTimeMillis());
         if (json) {
             line.append("{\"time\":\"").append(time).append("\",\"level\":\"").append(level.name().toLowerCase(Locale.ROOT))
                     .append("\",\"event\":");
-            CallSiteReport.string(line, event);
+            Formats.jsonString(line, event);
             line.append(",\"mode\":");
-            CallSiteReport.string(line, mode);
+            Formats.jsonString(line, mode);
             if (fields != null) {
                 for (int i = 0; i + 1 < fields.length; i += 2) {
                     line.append(',');
-                    CallSiteReport.string(line, String.valueOf(fields[i]));
+                    Formats.jsonString(line, String.valueOf(fields[i]));
                     line.append(':');
-                    CallSiteReport.string(line, String.valueOf(fields[i + 1]));
+                    Formats.jsonString(line, String.valueOf(fields[i + 1]));
                 }
             }
             line.append(",\"message\":");
-            CallSiteReport.string(line, throwable == null ? message : message + " (" + throwable + ")");
+            Formats.jsonString(line, throwable == null ? message : message + " (" + throwable + ")");
             line.append('}');
         } else {
             line.append(PREFIX).append(time).append(' ');

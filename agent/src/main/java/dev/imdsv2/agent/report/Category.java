@@ -1,4 +1,4 @@
-package dev.imdsv2.agent.policy;
+package dev.imdsv2.agent.report;
 
 /**
  * What an IMDS path reads, for the bounded {@code category} tag: never the path itself, which would

@@ -1,4 +1,4 @@
-package dev.imdsv2.agent;
+package dev.imdsv2.agent.jdk;
 
 /** Rewrites one class, by exact name, as it loads or is retransformed. */
 public interface ClassPatch {

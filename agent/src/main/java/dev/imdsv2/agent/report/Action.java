@@ -1,4 +1,4 @@
-package dev.imdsv2.agent.policy;
+package dev.imdsv2.agent.report;
 
 /** What the agent did with an IMDS request: the {@code action} tag of {@code imdsv2.requests}. */
 public enum Action {

@@ -1,11 +1,9 @@
-package dev.imdsv2.agent.report;
+package dev.imdsv2.agent.token;
 
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-
-import dev.imdsv2.agent.token.FetchOutcome;
 
 /** Counts and total time of the agent's token PUTs by outcome: what {@code imdsv2.token.fetch} will show. */
 public final class TokenFetchStats {

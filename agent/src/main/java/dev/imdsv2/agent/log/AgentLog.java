@@ -1,4 +1,4 @@
-package dev.imdsv2.agent.report;
+package dev.imdsv2.agent.log;
 
 import java.util.Arrays;
 import java.util.Set;

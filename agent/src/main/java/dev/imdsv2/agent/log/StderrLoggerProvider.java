@@ -1,4 +1,4 @@
-package dev.imdsv2.agent.report;
+package dev.imdsv2.agent.log;
 
 import org.slf4j.ILoggerFactory;
 import org.slf4j.IMarkerFactory;
