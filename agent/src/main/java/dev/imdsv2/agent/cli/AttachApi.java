@@ -16,18 +16,6 @@ import java.util.Properties;
  */
 final class AttachApi {
 
-    /** One JVM that {@code VirtualMachine.list()} found. */
-    static final class Descriptor {
-        final String pid;
-        /** The main class or jar and its arguments, as the JVM's launcher recorded them. */
-        final String displayName;
-
-        Descriptor(String pid, String displayName) {
-            this.pid = pid;
-            this.displayName = displayName;
-        }
-    }
-
     /** An attached JVM; {@link #detach()} it when done. */
     final class Connection {
         private final Object vm;
@@ -66,7 +54,6 @@ final class AttachApi {
     private final Method list;
     private final Method attach;
     private final Method id;
-    private final Method displayName;
     private final Method getSystemProperties;
     private final Method getAgentProperties;
     private final Method loadAgent;
@@ -77,7 +64,6 @@ final class AttachApi {
         list = virtualMachine.getMethod("list");
         attach = virtualMachine.getMethod("attach", String.class);
         id = descriptor.getMethod("id");
-        displayName = descriptor.getMethod("displayName");
         getSystemProperties = virtualMachine.getMethod("getSystemProperties");
         getAgentProperties = virtualMachine.getMethod("getAgentProperties");
         loadAgent = virtualMachine.getMethod("loadAgent", String.class, String.class);
@@ -122,10 +108,11 @@ final class AttachApi {
                 + ". Run this command with a full JDK's java: /path/to/jdk/bin/java -jar imdsv2-agent.jar ...");
     }
 
-    List<Descriptor> list() throws Exception {
-        List<Descriptor> result = new ArrayList<Descriptor>();
+    /** The pids of the JVMs {@code VirtualMachine.list()} finds: those that publish performance data this user can read. */
+    List<String> list() throws Exception {
+        List<String> result = new ArrayList<String>();
         for (Object d : (List<?>) call(list, null)) {
-            result.add(new Descriptor((String) call(id, d), (String) call(displayName, d)));
+            result.add((String) call(id, d));
         }
         return result;
     }

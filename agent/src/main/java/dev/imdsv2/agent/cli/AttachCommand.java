@@ -45,7 +45,9 @@ final class AttachCommand {
     static void validate(String arguments) throws CliException {
         List<String> problems = ConfigLoader.load(arguments, new Properties(), Collections.<String, String>emptyMap()).problems();
         if (!problems.isEmpty()) {
-            throw new CliException(ExitCodes.USAGE, "nothing attached: " + join(problems).replaceAll("; using the default [^;]*", ""));
+            // "nothing attached" says it all: the agent's own "ignored" or "using the default" would contradict it
+            throw new CliException(ExitCodes.USAGE, "nothing attached: "
+                    + join(problems).replaceAll("; (ignored|using the default [^;]*)", ""));
         }
     }
 
@@ -56,20 +58,17 @@ final class AttachCommand {
         }
         int exitCode = ExitCodes.OK;
         int attached = 0;
-        for (AttachApi.Descriptor d : jvms.api().list()) {
-            if (d.pid.equals(jvms.ownPid())) {
-                continue; // this command's own JVM
-            }
+        for (String pid : jvms.discover()) {
             attached++;
             try {
-                attachOne(d.pid, arguments);
+                attachOne(pid, arguments);
             } catch (CliException e) {
                 err.println("imdsv2-agent: " + e.getMessage());
                 exitCode = Math.max(exitCode, e.exitCode());
             }
         }
         if (attached == 0) {
-            out.println("no other JVM of user " + System.getProperty("user.name") + " to attach to");
+            out.println("no other JVM " + Jvms.scope() + " to attach to");
         }
         return exitCode;
     }

@@ -1,7 +1,21 @@
 package dev.imdsv2.agent.cli;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
+import dev.imdsv2.agent.jmx.Published;
 import dev.imdsv2.agent.report.ThisJvm;
 
 /**
@@ -18,19 +32,121 @@ final class Jvms {
         this.ownPid = ThisJvm.pid();
     }
 
-    String ownPid() {
-        return ownPid;
-    }
-
-    AttachApi api() {
-        return api;
-    }
-
     static String requirePid(String text) throws CliException {
         if (text == null || !text.matches("[0-9]{1,10}")) {
-            throw new CliException(ExitCodes.USAGE, "'" + text + "' is not a process id (pid)");
+            throw CliException.usage("'" + text + "' is not a process id (pid)");
         }
         return text;
+    }
+
+    /** Whose JVMs the commands see: "of user NAME", or "of any user" for root. */
+    static String scope() {
+        return LocalProcess.ownUid() == 0 ? "of any user" : "of user " + System.getProperty("user.name");
+    }
+
+    /** How one JVM is read, in {@link #readAll}: never throws, a failure is in the report. */
+    interface Reader {
+        JvmReport read(String pid);
+    }
+
+    /**
+     * Every JVM of this user on this host (of every user for root), but the command's own, in pid order: those the
+     * attach API lists, and the processes named {@code java} it does not (started with {@code -XX:-UsePerfData},
+     * in another container), so that none is left out of {@code status all} unseen.
+     */
+    List<String> discover() throws Exception {
+        Map<Long, String> pids = new LinkedHashMap<Long, String>();
+        int ownUid = LocalProcess.ownUid();
+        for (String pid : api.list()) {
+            int uid = new LocalProcess(pid).uid();
+            if (ownUid <= 0 || uid < 0 || uid == ownUid) {
+                pids.put(Long.valueOf(pid), pid);
+            }
+        }
+        for (String pid : LocalProcess.javaProcessIds()) {
+            pids.put(Long.valueOf(pid), pid);
+        }
+        pids.remove(Long.valueOf(ownPid));
+        List<Long> sorted = new ArrayList<Long>(pids.keySet());
+        Collections.sort(sorted);
+        List<String> result = new ArrayList<String>();
+        for (Long pid : sorted) {
+            result.add(pids.get(pid));
+        }
+        return result;
+    }
+
+    /**
+     * Reads the JVMs at once, so that one that is stuck costs its own answer and not the others'; a JVM that has
+     * not answered within {@code seconds} is reported as such (its reading thread is left to end with the command).
+     */
+    static List<JvmReport> readAll(List<String> pids, long seconds, final Reader reader) {
+        ExecutorService pool = Executors.newCachedThreadPool(new ThreadFactory() {
+            @Override
+            public Thread newThread(Runnable r) {
+                Thread thread = new Thread(r, "imdsv2-cli-read");
+                thread.setDaemon(true);
+                return thread;
+            }
+        });
+        List<Future<JvmReport>> answers = new ArrayList<Future<JvmReport>>();
+        for (final String pid : pids) {
+            answers.add(pool.submit(new Callable<JvmReport>() {
+                @Override
+                public JvmReport call() {
+                    return reader.read(pid);
+                }
+            }));
+        }
+        List<JvmReport> reports = new ArrayList<JvmReport>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        for (int i = 0; i < pids.size(); i++) {
+            String pid = pids.get(i);
+            try {
+                reports.add(answers.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+            } catch (TimeoutException e) {
+                reports.add(JvmReport.failed(pid, mainClassFromCommandLine(pid),
+                        new CliException(ExitCodes.CANNOT_ATTACH, "pid " + pid + " did not answer within " + seconds + " s")));
+            } catch (InterruptedException | ExecutionException e) {
+                reports.add(JvmReport.failed(pid, mainClassFromCommandLine(pid),
+                        new CliException(ExitCodes.CANNOT_ATTACH, "reading pid " + pid + " failed: " + e)));
+            }
+        }
+        pool.shutdownNow();
+        return reports;
+    }
+
+    /**
+     * Reads a JVM's system properties and, with {@code startJmx} and when the agent is there, starts (or finds)
+     * its local JMX connector to read the agent's MBean from. Nothing is loaded into the JVM.
+     */
+    JvmProperties inspect(String pid, boolean startJmx) throws CliException {
+        AttachApi.Connection connection = open(pid);
+        try {
+            Properties system = connection.systemProperties();
+            String mainClass = mainClass(connection);
+            String jmxAddress = null;
+            if (startJmx && system.getProperty(Published.VERSION_PROPERTY) != null) {
+                try {
+                    jmxAddress = connection.startLocalManagementAgent();
+                } catch (Exception e) {
+                    throw new CliException(ExitCodes.CANNOT_ATTACH, "cannot start JMX in pid " + pid + " (" + mainClass
+                            + ") to read the agent: " + e);
+                }
+            }
+            return new JvmProperties(mainClass, system, jmxAddress);
+        } catch (CliException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new CliException(ExitCodes.CANNOT_ATTACH, "pid " + pid + " stopped answering: " + e);
+        } finally {
+            connection.detach();
+        }
+    }
+
+    /** The main class of a JVM that could not be asked, from its command line; "?" when unknown. */
+    static String mainClassFromCommandLine(String pid) {
+        return LocalProcess.mainClassOf(new LocalProcess(pid).commandLine());
     }
 
     AttachApi.Connection open(String pid) throws CliException {

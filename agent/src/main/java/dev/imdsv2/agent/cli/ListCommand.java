@@ -2,25 +2,16 @@ package dev.imdsv2.agent.cli;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Properties;
-import java.util.Set;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-
-import dev.imdsv2.agent.jmx.Published;
-import dev.imdsv2.agent.report.ThisJvm;
+import java.util.Map;
 
 /**
- * {@code list [pid...]}: the JVMs this user can attach to, and whether the agent is in each. It reads each
+ * {@code list [--json] [pid...]}: the JVMs this user can attach to, and whether the agent is in each. It reads each
  * JVM's system properties through the attach API (what the agent publishes there); it loads nothing into
- * them. Given pids, it touches only those JVMs (busy neighbours, benchmarks, stay undisturbed).
+ * them. Given pids, it touches only those JVMs (busy neighbours, benchmarks, stay undisturbed). A JVM that
+ * cannot be read is listed as such and named on stderr, the others are listed all the same, and the exit code
+ * is then {@link ExitCodes#CANNOT_ATTACH}.
  */
 final class ListCommand {
     /** A JVM that does not answer within this is shown as such, so one stuck JVM cannot hang the listing. */
@@ -28,79 +19,61 @@ final class ListCommand {
 
     private final Jvms jvms;
     private final PrintStream out;
+    private final PrintStream err;
 
-    ListCommand(Jvms jvms, PrintStream out) {
+    ListCommand(Jvms jvms, PrintStream out, PrintStream err) {
         this.jvms = jvms;
         this.out = out;
+        this.err = err;
     }
 
-    /** @param only the pids to show (each must be found), or empty for every JVM */
-    int run(List<String> only) throws Exception {
-        List<AttachApi.Descriptor> found = new ArrayList<AttachApi.Descriptor>();
-        Set<String> missing = new LinkedHashSet<String>(only);
-        for (AttachApi.Descriptor d : jvms.api().list()) {
-            if (!d.pid.equals(jvms.ownPid()) && (only.isEmpty() || only.contains(d.pid))) {
-                found.add(d);
-                missing.remove(d.pid);
-            }
-        }
-        if (!missing.isEmpty()) {
-            throw new CliException(ExitCodes.CANNOT_ATTACH, "not among the JVMs user " + System.getProperty("user.name")
-                    + " can attach to: " + missing);
-        }
-        if (found.isEmpty()) {
-            out.println("no JVM of user " + System.getProperty("user.name") + " to attach to");
-            return ExitCodes.OK;
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(4, found.size()), new ThreadFactory() {
+    /** @param only the pids to show, or empty for every JVM */
+    int run(List<String> only, boolean json) throws Exception {
+        List<String> pids = only.isEmpty() ? jvms.discover() : only;
+        List<JvmReport> reports = Jvms.readAll(pids, ANSWER_SECONDS, new Jvms.Reader() {
             @Override
-            public Thread newThread(Runnable r) {
-                Thread thread = new Thread(r, "imdsv2-list");
-                thread.setDaemon(true);
-                return thread;
+            public JvmReport read(String pid) {
+                try {
+                    return JvmReport.read(pid, jvms.inspect(pid, false), null);
+                } catch (CliException e) {
+                    return JvmReport.failed(pid, Jvms.mainClassFromCommandLine(pid), e);
+                }
             }
         });
-        List<Future<String>> agents = new ArrayList<Future<String>>();
-        for (final AttachApi.Descriptor d : found) {
-            agents.add(pool.submit(new Callable<String>() {
-                @Override
-                public String call() {
-                    return describeAgent(d.pid);
-                }
-            }));
-        }
-        out.println(String.format("%-8s %-5s %-28s %s", "PID", "JAVA", "AGENT", "MAIN"));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ANSWER_SECONDS);
-        for (int i = 0; i < found.size(); i++) {
-            String agent;
-            try {
-                agent = agents.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException e) {
-                agent = "?     (not answering)";
+        int exitCode = ExitCodes.OK;
+        for (JvmReport report : reports) {
+            if (report.failure != null) {
+                err.println("imdsv2-agent: " + report.failure.getMessage());
+                exitCode = ExitCodes.CANNOT_ATTACH;
             }
-            out.println(String.format("%-8s %s %s", found.get(i).pid, agent, ThisJvm.mainClass(found.get(i).displayName)));
         }
-        pool.shutdownNow();
-        return ExitCodes.OK;
+        if (json) {
+            List<Object> list = new ArrayList<Object>();
+            for (JvmReport report : reports) {
+                list.add(report.json(false));
+            }
+            Map<String, Object> document = new LinkedHashMap<String, Object>();
+            document.put("jvms", list);
+            out.print(Json.write(document));
+        } else if (reports.isEmpty()) {
+            out.println("no JVM " + Jvms.scope() + " to attach to");
+        } else {
+            out.println(String.format("%-8s %-5s %-28s %-32s %s", "PID", "JAVA", "AGENT", "METRICS", "MAIN"));
+            for (JvmReport report : reports) {
+                out.println(String.format("%-8s %s %s", report.pid, columns(report), report.mainClass));
+            }
+        }
+        return exitCode;
     }
 
-    /** The JAVA and AGENT columns for one JVM. */
-    private String describeAgent(String pid) {
-        AttachApi.Connection connection;
-        try {
-            connection = jvms.open(pid);
-        } catch (CliException e) {
-            return String.format("%-5s %-28s", "?", "(cannot attach)");
+    /** The JAVA, AGENT and METRICS columns for one JVM. */
+    private static String columns(JvmReport report) {
+        JvmProperties p = report.properties;
+        if (p == null) {
+            return String.format("%-5s %-28s %-32s", "?", "(cannot read: see stderr)", "?");
         }
-        try {
-            Properties properties = connection.systemProperties();
-            String version = properties.getProperty(Published.VERSION_PROPERTY);
-            String agent = version == null ? "-" : version + " " + properties.getProperty(Published.MODE_PROPERTY, "?");
-            return String.format("%-5s %-28s", Jvms.javaFeatureVersion(properties), agent);
-        } catch (Exception e) {
-            return String.format("%-5s %-28s", "?", "(no answer: " + e.getClass().getSimpleName() + ")");
-        } finally {
-            connection.detach();
-        }
+        String agent = p.agentVersion == null ? "-" : p.agentVersion + " " + (p.mode == null ? "?" : p.mode);
+        return String.format("%-5s %-28s %-32s", p.java == 0 ? "?" : Integer.toString(p.java), agent,
+                p.metricsUrl == null ? "-" : p.metricsUrl);
     }
 }

@@ -9,6 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 
 /**
  * What Linux's {@code /proc} says about a process before the CLI attaches to it. The attach handshake sends
@@ -19,6 +23,10 @@ import java.nio.file.Paths;
 final class LocalProcess {
     private static final File PROC = new File("/proc");
     private static final long SIGQUIT_MASK = 1L << (3 - 1);
+    /** The java launcher's options whose value is the next argument: they stand between it and the main class. */
+    private static final List<String> OPTIONS_WITH_A_VALUE = Arrays.asList("-cp", "-classpath", "--class-path", "-p",
+            "--module-path", "--upgrade-module-path", "--add-modules", "--limit-modules", "--add-reads", "--add-exports",
+            "--add-opens", "--patch-module", "--enable-native-access");
 
     private final File dir;
 
@@ -58,6 +66,71 @@ final class LocalProcess {
         } catch (Exception e) {
             return "uid " + uid();
         }
+    }
+
+    /**
+     * The processes whose program is named {@code java}, of this user (of every user for root), in pid order.
+     * The attach API lists only JVMs that publish performance data, and a JVM started with
+     * {@code -XX:-UsePerfData}, or one in another container, publishes none where this command looks.
+     */
+    static List<String> javaProcessIds() {
+        List<String> pids = new ArrayList<String>();
+        String[] names = procAvailable() ? PROC.list() : null;
+        if (names == null) {
+            return pids;
+        }
+        int ownUid = ownUid();
+        List<Long> numeric = new ArrayList<Long>();
+        for (String name : names) {
+            if (name.matches("[0-9]{1,10}")) {
+                numeric.add(Long.valueOf(name));
+            }
+        }
+        Collections.sort(numeric);
+        for (Long pid : numeric) {
+            LocalProcess process = new LocalProcess(pid.toString());
+            List<String> command = process.commandLine();
+            if (!command.isEmpty() && new File(command.get(0)).getName().equals("java")
+                    && (ownUid == 0 || process.uid() == ownUid)) {
+                pids.add(pid.toString());
+            }
+        }
+        return pids;
+    }
+
+    /** The program and its arguments, from {@code /proc/<pid>/cmdline}; empty when unknown (a kernel thread, gone). */
+    List<String> commandLine() {
+        try {
+            byte[] bytes = Files.readAllBytes(new File(dir, "cmdline").toPath());
+            if (bytes.length == 0) {
+                return new ArrayList<String>();
+            }
+            String text = new String(bytes, StandardCharsets.UTF_8);
+            return Arrays.asList((text.endsWith("\0") ? text.substring(0, text.length() - 1) : text).split("\0", -1));
+        } catch (IOException | RuntimeException e) {
+            return new ArrayList<String>();
+        }
+    }
+
+    /**
+     * The main class (or jar, or module) that a {@code java} command line names, for a JVM that cannot be asked
+     * itself; "?" when it names none this can tell (an {@code @argfile}, an unknown option taking a value).
+     */
+    static String mainClassOf(List<String> command) {
+        for (int i = 1; i < command.size(); i++) {
+            String arg = command.get(i);
+            if (arg.equals("-jar") || arg.equals("-m") || arg.equals("--module")) {
+                return i + 1 < command.size() ? command.get(i + 1) : "?";
+            }
+            if (OPTIONS_WITH_A_VALUE.contains(arg)) {
+                i++;
+            } else if (arg.startsWith("@")) {
+                return "?";
+            } else if (!arg.startsWith("-")) {
+                return arg;
+            }
+        }
+        return "?";
     }
 
     /** Whether the process has a handler for SIGQUIT (null when unknown): every attachable HotSpot JVM has. */

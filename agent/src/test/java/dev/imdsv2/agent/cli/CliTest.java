@@ -36,16 +36,64 @@ class CliTest {
 
     @Test
     void aPidMustBeANumber() {
-        assertEquals(2, run("status", "my-service"));
-        assertEquals("imdsv2-agent: 'my-service' is not a process id (pid)\n", err.toString(StandardCharsets.UTF_8));
+        assertUsageError("imdsv2-agent: 'my-service' is not a process id (pid)", run("status", "my-service"));
     }
 
     @Test
-    void usageGoesToStdoutWhenAskedAndToStderrWithExit2WhenWrong() {
-        assertEquals(0, run());
-        assertTrue(out.toString(StandardCharsets.UTF_8).contains("attach <pid>|all [key=value,...]"));
-        assertEquals(2, run("detach", "1"));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("status <pid>"));
+    void usageGoesToStdoutWhenAsked() {
+        assertEquals(0, run("--help"));
+        assertTrue(stdout().contains("attach <pid>|all [key=value,...]"), stdout());
+        assertEquals("", stderr());
+    }
+
+    @Test
+    void noArgumentsNamesTheErrorThenUsageAndExits2() {
+        assertUsageError("imdsv2-agent: no command given", run());
+    }
+
+    @Test
+    void anUnknownCommandIsNamed() {
+        assertUsageError("imdsv2-agent: unknown command 'detach'", run("detach", "1"));
+    }
+
+    @Test
+    void aMissingPidIsNamed() {
+        assertUsageError("imdsv2-agent: attach needs a pid, or all", run("attach"));
+        err.reset();
+        assertUsageError("imdsv2-agent: status needs a pid, or all", run("status"));
+        err.reset();
+        assertUsageError("imdsv2-agent: status needs a pid, or all", run("status", "--json"));
+    }
+
+    @Test
+    void statusTakesOnePid() {
+        assertUsageError("imdsv2-agent: status takes one pid, or all; got [12, 13]", run("status", "12", "13"));
+    }
+
+    @Test
+    void anUnknownOptionIsNamed() {
+        assertUsageError("imdsv2-agent: unknown option '--jsn' for list", run("list", "--jsn"));
+    }
+
+    @Test
+    void aWordThatIsNotASettingGetsOneMessage() {
+        assertEquals(2, run("attach", "123", "nonsense"));
+        assertEquals("imdsv2-agent: nothing attached: agent argument item 'nonsense' is not key=value\n", stderr());
+    }
+
+    private void assertUsageError(String firstLine, int exitCode) {
+        assertEquals(2, exitCode, stderr());
+        assertEquals(firstLine, stderr().lines().findFirst().orElse(""));
+        assertTrue(stderr().contains("status [--json] <pid>"), "then the usage: " + stderr());
+        assertEquals("", stdout());
+    }
+
+    private String stdout() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String stderr() {
+        return err.toString(StandardCharsets.UTF_8);
     }
 
     @Test
@@ -55,7 +103,7 @@ class CliTest {
         counts.put("client=urlconnection,version=v1,action=passed,category=identity", 1L);
         counts.put("client=urlconnection,version=v1,action=upgraded,category=placement", 3L);
 
-        Map<String, Long> sums = StatusCommand.byClientVersionAction(counts);
+        Map<String, Long> sums = AgentStatus.byClientVersionAction(counts);
 
         assertEquals(Map.of("client=urlconnection version=v1 action=upgraded", 5L,
                 "client=urlconnection version=v1 action=passed", 1L), sums);
