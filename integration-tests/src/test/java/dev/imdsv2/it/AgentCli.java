@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
 
 /** One run of {@code java -jar imdsv2-agent.jar ...} with the JDK under test: its exit code and output. */
 final class AgentCli {
@@ -68,6 +69,13 @@ final class AgentCli {
             }
         }
         return fail("no JAVA_VERSION in the release file of " + ChildJvm.javaHome());
+    }
+
+    /** The version the agent jar under test gives itself. */
+    static String agentVersion() throws Exception {
+        try (JarFile jar = new JarFile(ChildJvm.agentJar().toFile())) {
+            return jar.getManifest().getMainAttributes().getValue("Implementation-Version");
+        }
     }
 
     @Override

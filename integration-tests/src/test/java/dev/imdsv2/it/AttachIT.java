@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.jar.JarFile;
 
 import org.junit.jupiter.api.Test;
 
@@ -74,7 +73,7 @@ class AttachIT extends SimulatorTest {
 
             assertEquals(0, list.exitCode, list.toString());
             String row = list.stdout.lines().filter(l -> l.startsWith(pid + " ")).findFirst().orElse("none");
-            assertTrue(row.matches(pid + " +" + AgentCli.javaFeatureVersion() + " +" + agentVersion() + " upgrade +"
+            assertTrue(row.matches(pid + " +" + AgentCli.javaFeatureVersion() + " +" + AgentCli.agentVersion() + " upgrade +- +"
                     + AttachTarget.class.getName()), list.toString());
             List<String> after = resultsFrom(app, line);
             assertTrue(after.stream().allMatch(r -> r.startsWith("200 ")), "every request after the first 200: " + after);
@@ -116,7 +115,7 @@ class AttachIT extends SimulatorTest {
 
             AgentCli observe = AgentCli.run("attach", pid, "mode=observe");
             assertEquals(0, observe.exitCode, observe.toString());
-            assertEquals(jvm + ": reconfigured the imdsv2-agent " + agentVersion()
+            assertEquals(jvm + ": reconfigured the imdsv2-agent " + AgentCli.agentVersion()
                     + " already there (mode was upgrade) with mode=observe; mode now observe", observe.stdout.strip());
             rounds(app, 2, 401);
 
@@ -263,11 +262,5 @@ class AttachIT extends SimulatorTest {
             }
         }
         return results;
-    }
-
-    private static String agentVersion() throws Exception {
-        try (JarFile jar = new JarFile(ChildJvm.agentJar().toFile())) {
-            return jar.getManifest().getMainAttributes().getValue("Implementation-Version");
-        }
     }
 }

@@ -57,6 +57,7 @@ public final class ChildJvm implements AutoCloseable {
         private final List<String> args = new ArrayList<>();
         private Path replacingLibraries;
         private final List<String> librarySets = new ArrayList<>();
+        private final List<String> launcher = new ArrayList<>();
 
         /** Attach the agent with these arguments (null or "" for none). */
         public Spec agent(String arguments) {
@@ -67,6 +68,12 @@ public final class ChildJvm implements AutoCloseable {
 
         public Spec noAgent() {
             this.withAgent = false;
+            return this;
+        }
+
+        /** A command that runs java, put before it: e.g. {@code setpriv} to run the JVM as another user. */
+        public Spec launchedBy(String... command) {
+            launcher.addAll(Arrays.asList(command));
             return this;
         }
 
@@ -114,7 +121,7 @@ public final class ChildJvm implements AutoCloseable {
         }
 
         public ChildJvm start() throws IOException {
-            List<String> command = new ArrayList<>();
+            List<String> command = new ArrayList<>(launcher);
             command.add(javaExecutable().toString());
             if (withAgent) {
                 command.add("-javaagent:" + agentJar() + (agentArguments == null || agentArguments.isEmpty() ? "" : "=" + agentArguments));

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 
 /**
@@ -69,7 +68,7 @@ final class LocalProcess {
     }
 
     /**
-     * The processes whose program is named {@code java}, of this user (of every user for root), in pid order.
+     * The processes whose program is named {@code java}, of this user (of every user for root).
      * The attach API lists only JVMs that publish performance data, and a JVM started with
      * {@code -XX:-UsePerfData}, or one in another container, publishes none where this command looks.
      */
@@ -80,22 +79,22 @@ final class LocalProcess {
             return pids;
         }
         int ownUid = ownUid();
-        List<Long> numeric = new ArrayList<Long>();
         for (String name : names) {
             if (name.matches("[0-9]{1,10}")) {
-                numeric.add(Long.valueOf(name));
-            }
-        }
-        Collections.sort(numeric);
-        for (Long pid : numeric) {
-            LocalProcess process = new LocalProcess(pid.toString());
-            List<String> command = process.commandLine();
-            if (!command.isEmpty() && new File(command.get(0)).getName().equals("java")
-                    && (ownUid == 0 || process.uid() == ownUid)) {
-                pids.add(pid.toString());
+                LocalProcess process = new LocalProcess(name);
+                if (ownUid == 0 || process.uid() == ownUid) {
+                    List<String> command = process.commandLine();
+                    if (!command.isEmpty() && isJava(command.get(0))) {
+                        pids.add(name);
+                    }
+                }
             }
         }
         return pids;
+    }
+
+    private static boolean isJava(String program) {
+        return new File(program).getName().equals("java");
     }
 
     /** The program and its arguments, from {@code /proc/<pid>/cmdline}; empty when unknown (a kernel thread, gone). */
@@ -114,9 +113,16 @@ final class LocalProcess {
 
     /**
      * The main class (or jar, or module) that a {@code java} command line names, for a JVM that cannot be asked
-     * itself; "?" when it names none this can tell (an {@code @argfile}, an unknown option taking a value).
+     * itself; "?" when it names none this can tell (an {@code @argfile}, an unknown option taking a value). For a
+     * program that is not {@code java}, its name.
      */
     static String mainClassOf(List<String> command) {
+        if (command.isEmpty()) {
+            return "?";
+        }
+        if (!isJava(command.get(0))) {
+            return new File(command.get(0)).getName();
+        }
         for (int i = 1; i < command.size(); i++) {
             String arg = command.get(i);
             if (arg.equals("-jar") || arg.equals("-m") || arg.equals("--module")) {

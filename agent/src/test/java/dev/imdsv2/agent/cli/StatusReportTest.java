@@ -144,6 +144,8 @@ class StatusReportTest {
         assertEquals("my.module/com.example.Main", LocalProcess.mainClassOf(List.of("java", "-p", "mods", "-m", "my.module/com.example.Main")));
         assertEquals("?", LocalProcess.mainClassOf(List.of("java", "@options")));
         assertEquals("?", LocalProcess.mainClassOf(List.of("java", "-version")));
+        assertEquals("sleep", LocalProcess.mainClassOf(List.of("/usr/bin/sleep", "60")));
+        assertEquals("?", LocalProcess.mainClassOf(List.of()));
     }
 
     @Test
