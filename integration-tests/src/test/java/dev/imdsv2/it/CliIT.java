@@ -106,6 +106,7 @@ class CliIT extends SimulatorTest {
             assertTrue(jvms.get(a).get("error").isNull(), json.toString());
             assertTrue(jvms.get(b).get("agentVersion").isNull() && jvms.get(b).get("metricsUrl").isNull(), json.toString());
             assertTrue(jvms.get("999999999").get("error").asText().startsWith("no process with pid 999999999"), json.toString());
+            assertTrue(jvms.get("999999999").get("user").isNull() && jvms.get("999999999").get("agentVersion").isNull(), json.toString());
         } finally {
             sleep.destroyForcibly();
         }

@@ -12,7 +12,7 @@ import java.util.Map;
  */
 final class JvmReport {
     final String pid;
-    /** The user the JVM runs as. */
+    /** The user the JVM runs as; null when unknown (no such process, no {@code /proc}). */
     final String user;
     final String mainClass;
     /** Null when the JVM could not be read. */
@@ -33,12 +33,12 @@ final class JvmReport {
     }
 
     static JvmReport read(String pid, JvmProperties properties, AgentStatus agent) {
-        return new JvmReport(pid, new LocalProcess(pid).ownerName(), properties.mainClass, properties, agent, null);
+        return new JvmReport(pid, new LocalProcess(pid).owner(), properties.mainClass, properties, agent, null);
     }
 
     /** @param mainClass what is known without asking the JVM, or "?" */
     static JvmReport failed(String pid, String mainClass, CliException failure) {
-        return new JvmReport(pid, new LocalProcess(pid).ownerName(), mainClass, null, null, failure);
+        return new JvmReport(pid, new LocalProcess(pid).owner(), mainClass, null, null, failure);
     }
 
     /** {@code pid 123 (com.example.Main)}: how every output of the CLI names a JVM. */
@@ -82,7 +82,7 @@ final class JvmReport {
     /** One line of {@code status all}. */
     String statusLine(boolean showUser) {
         StringBuilder line = new StringBuilder("pid ").append(pid).append(" (").append(mainClass);
-        if (showUser) {
+        if (showUser && user != null) {
             line.append(", user ").append(user);
         }
         line.append("): ").append(verdict().label).append(": ").append(reason());

@@ -60,10 +60,16 @@ final class LocalProcess {
     }
 
     String ownerName() {
+        String owner = owner();
+        return owner != null ? owner : "uid " + uid();
+    }
+
+    /** The name of the user owning the process, or null when unknown. */
+    String owner() {
         try {
-            return Files.getOwner(dir.toPath()).getName();
+            return procAvailable() ? Files.getOwner(dir.toPath()).getName() : null;
         } catch (Exception e) {
-            return "uid " + uid();
+            return null;
         }
     }
 
