@@ -1,11 +1,10 @@
 package dev.imdsv2.agent.cli;
 
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -55,7 +54,7 @@ final class Jvms {
      * in another container), so that none is left out of {@code status all} unseen.
      */
     List<String> discover() throws Exception {
-        Map<Long, String> pids = new LinkedHashMap<Long, String>();
+        Map<Long, String> pids = new TreeMap<Long, String>();
         int ownUid = LocalProcess.ownUid();
         for (String pid : api.list()) {
             int uid = new LocalProcess(pid).uid();
@@ -67,13 +66,7 @@ final class Jvms {
             pids.put(Long.valueOf(pid), pid);
         }
         pids.remove(Long.valueOf(ownPid));
-        List<Long> sorted = new ArrayList<Long>(pids.keySet());
-        Collections.sort(sorted);
-        List<String> result = new ArrayList<String>();
-        for (Long pid : sorted) {
-            result.add(pids.get(pid));
-        }
-        return result;
+        return new ArrayList<String>(pids.values());
     }
 
     /**
