@@ -110,10 +110,6 @@ public final class Endpoint {
         }
     }
 
-    public String scheme() {
-        return scheme;
-    }
-
     /** The host as it goes into a URL or a Host header (IPv6 in brackets). */
     public String hostForUrl() {
         return ipv6 ? "[" + host + "]" : host;

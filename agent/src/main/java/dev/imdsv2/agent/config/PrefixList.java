@@ -21,10 +21,6 @@ public final class PrefixList {
         this.any = any;
     }
 
-    public static PrefixList any() {
-        return ANY;
-    }
-
     static PrefixList of(List<String> items) {
         List<String> entries = new ArrayList<String>();
         for (String item : items) {
@@ -76,10 +72,6 @@ public final class PrefixList {
             at = found + parts[i].length();
         }
         return true;
-    }
-
-    public List<String> entries() {
-        return entries;
     }
 
     @Override
