@@ -74,8 +74,7 @@ final class AttachCommand {
     }
 
     private void attachOne(String pid, String arguments) throws CliException {
-        AttachApi.Connection connection = jvms.open(pid);
-        try {
+        jvms.talk(pid, connection -> {
             Properties before = connection.systemProperties();
             String jvm = "pid " + pid + " (" + Jvms.mainClass(connection) + ")";
             int java = Jvms.javaFeatureVersion(before);
@@ -108,13 +107,8 @@ final class AttachCommand {
                         + " not a fault. Start JVMs with " + DYNAMIC_AGENT_FLAG + " to avoid it;"
                         + " a future Java release will refuse attached agents without that flag.");
             }
-        } catch (CliException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new CliException(ExitCodes.CANNOT_ATTACH, "pid " + pid + " stopped answering: " + e);
-        } finally {
-            connection.detach();
-        }
+            return null;
+        });
     }
 
     /** The mode the arguments set, or null when they leave it as it is. */

@@ -4,6 +4,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
+import dev.imdsv2.agent.log.Formats;
+
 /**
  * Writes the CLI's {@code --json} documents from plain values: {@link Map} (an object, in its iteration order),
  * {@link List}, {@link String}, {@link Number}, {@link Boolean} and null. Everything outside printable ASCII is
@@ -23,7 +25,7 @@ final class Json {
         if (value == null || value instanceof Boolean || value instanceof Long || value instanceof Integer) {
             json.append(value);
         } else if (value instanceof String) {
-            string(json, (String) value);
+            Formats.jsonString(json, (String) value);
         } else if (value instanceof Map) {
             object(json, (Map<?, ?>) value, depth);
         } else if (value instanceof List) {
@@ -43,7 +45,7 @@ final class Json {
         while (entries.hasNext()) {
             Map.Entry<?, ?> member = entries.next();
             newLine(json, depth + 1);
-            string(json, (String) member.getKey());
+            Formats.jsonString(json, (String) member.getKey());
             json.append(": ");
             value(json, member.getValue(), depth + 1);
             if (entries.hasNext()) {
@@ -76,24 +78,5 @@ final class Json {
         for (int i = 0; i < depth; i++) {
             json.append("  ");
         }
-    }
-
-    private static void string(StringBuilder json, String value) {
-        json.append('"');
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c == '"' || c == '\\') {
-                json.append('\\').append(c);
-            } else if (c == '\n') {
-                json.append("\\n");
-            } else if (c == '\t') {
-                json.append("\\t");
-            } else if (c < 0x20 || c > 0x7e) {
-                json.append(String.format("\\u%04x", (int) c));
-            } else {
-                json.append(c);
-            }
-        }
-        json.append('"');
     }
 }

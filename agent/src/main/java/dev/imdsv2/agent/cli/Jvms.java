@@ -114,8 +114,7 @@ final class Jvms {
      * its local JMX connector to read the agent's MBean from. Nothing is loaded into the JVM.
      */
     JvmProperties inspect(String pid, boolean startJmx) throws CliException {
-        AttachApi.Connection connection = open(pid);
-        try {
+        return talk(pid, connection -> {
             Properties system = connection.systemProperties();
             String mainClass = mainClass(connection);
             String jmxAddress = null;
@@ -128,6 +127,22 @@ final class Jvms {
                 }
             }
             return new JvmProperties(mainClass, system, jmxAddress);
+        });
+    }
+
+    /** One exchange with an attached JVM. */
+    interface Conversation<T> {
+        T with(AttachApi.Connection connection) throws Exception;
+    }
+
+    /**
+     * Attaches to {@code pid}, holds the conversation and detaches. A failure the conversation did not name itself
+     * (a {@link CliException}) is the JVM that stopped answering.
+     */
+    <T> T talk(String pid, Conversation<T> conversation) throws CliException {
+        AttachApi.Connection connection = open(pid);
+        try {
+            return conversation.with(connection);
         } catch (CliException e) {
             throw e;
         } catch (Exception e) {

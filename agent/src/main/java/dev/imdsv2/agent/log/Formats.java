@@ -8,15 +8,23 @@ public final class Formats {
     private Formats() {
     }
 
-    /** A JSON string: quotes, backslashes and control characters escaped. */
+    /**
+     * A JSON string: quotes and backslashes escaped, and everything outside printable ASCII written as a {@code \\u}
+     * escape ({@code \\n} and {@code \\t} as such), so a line reads the same whatever the output's encoding.
+     */
     public static StringBuilder jsonString(StringBuilder json, String value) {
         json.append('"');
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c == '"' || c == '\\') {
                 json.append('\\').append(c);
-            } else if (c < 0x20) {
-                json.append("\\u00").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 0xf, 16));
+            } else if (c == '\n') {
+                json.append("\\n");
+            } else if (c == '\t') {
+                json.append("\\t");
+            } else if (c < 0x20 || c > 0x7e) {
+                json.append("\\u").append(Character.forDigit(c >> 12, 16)).append(Character.forDigit((c >> 8) & 0xf, 16))
+                        .append(Character.forDigit((c >> 4) & 0xf, 16)).append(Character.forDigit(c & 0xf, 16));
             } else {
                 json.append(c);
             }
