@@ -19,7 +19,7 @@ mkdir -p integration-tests/target
 rm -f "$REPORT_DIR"/load-java*.txt
 STATUS=0
 mvn -B -ntp -q verify -pl integration-tests -am -Dtest=None -Dsurefire.failIfNoSpecifiedTests=false \
-  -Dit.test=LoadIT -Dit.second.jdk.skip=true -Dit.load.seconds=$((MINUTES * 60)) -Dit.load.threads="$THREADS" \
+  -Dit.test=LoadIT -Dit.jdk=17 -Dit.load.seconds=$((MINUTES * 60)) -Dit.load.threads="$THREADS" \
   "${EXTRA[@]}" > integration-tests/target/soak-maven.log 2>&1 || STATUS=$?
 if ls "$REPORT_DIR"/load-java*.txt >/dev/null 2>&1; then
   cat "$REPORT_DIR"/load-java*.txt

@@ -36,7 +36,7 @@ public final class Imdsv2SocketHook {
     private Imdsv2SocketHook() {
     }
 
-    /** Inserted at the start of {@code Socket.connect(SocketAddress, int)} and {@code SocketChannelImpl.beginConnect(boolean, SocketAddress)}. */
+    /** Inserted at the start of {@code Socket.connect(SocketAddress, int)} and {@code SocketChannelImpl.beginConnect(boolean, SocketAddress)} (on Java 8, {@code SocketChannelImpl.connect(SocketAddress)}). */
     public static void beforeConnect(Object socketOrChannel, Object endpoint) {
         try {
             InetSocketAddress[] targets = imdsAddresses;

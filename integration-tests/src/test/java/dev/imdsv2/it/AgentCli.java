@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -25,6 +26,13 @@ final class AgentCli {
 
     static AgentCli run(String... args) throws Exception {
         return run(List.of(), List.of(), args);
+    }
+
+    /** The CLI run by another JDK's java than the one under test. */
+    static AgentCli runOn(Path javaHome, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(javaHome.resolve("bin/java").toString(), "-jar", ChildJvm.agentJar().toString()));
+        command.addAll(Arrays.asList(args));
+        return runCommand(command);
     }
 
     /**
@@ -60,15 +68,9 @@ final class AgentCli {
         }
     }
 
-    /** The feature release of the JDK under test (17, 25), from its {@code release} file. */
-    static int javaFeatureVersion() throws Exception {
-        for (String line : Files.readAllLines(ChildJvm.javaHome().resolve("release"))) {
-            if (line.startsWith("JAVA_VERSION=")) {
-                String version = line.substring("JAVA_VERSION=".length()).replace("\"", "");
-                return Integer.parseInt(version.startsWith("1.") ? version.substring(2, 3) : version.split("[.+-]")[0]);
-            }
-        }
-        return fail("no JAVA_VERSION in the release file of " + ChildJvm.javaHome());
+    /** The feature release of the JDK under test (8, 11, 17, ...). */
+    static int javaFeatureVersion() {
+        return ChildJvm.javaFeatureVersion();
     }
 
     /** The version the agent jar under test gives itself. */

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 class ApplicationRegistryIT extends SimulatorTest {
 
     @Test
+    @ChildJavaAtLeast(value = 17, because = "Spring Boot 3")
     void aSpringBootActuatorScrapeShowsTheAgentsMeters() throws Exception {
         int port = PrometheusText.freePort();
         try (ChildJvm app = ChildJvm.withAgent(agentArgs(MetricsIT.PATIENT))

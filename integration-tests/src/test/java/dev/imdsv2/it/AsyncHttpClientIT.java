@@ -12,12 +12,14 @@ import dev.imdsv2.it.apps.AsyncHttpClientApp;
  */
 class AsyncHttpClientIT extends ThirdPartyClientTest {
 
+    @JdkIndependent
     @ParameterizedTest
     @ValueSource(strings = {"ahc-oldest", "ahc-newest"})
     void upgradesOnlyWhatMayBeUpgraded(String librarySet) throws Exception {
         upgradesOnlyWhatMayBeUpgraded(AsyncHttpClientApp.class, librarySet, SYNC_AND_ASYNC);
     }
 
+    @JdkIndependent
     @ParameterizedTest
     @ValueSource(strings = {"ahc-oldest", "ahc-newest"})
     void tokenlessGetsFailWithoutTheAgent(String librarySet) throws Exception {
@@ -25,6 +27,7 @@ class AsyncHttpClientIT extends ThirdPartyClientTest {
     }
 
     /** The connect happens on a Netty event loop: the socket catch-all (on by default) must still leave it to this client. */
+    @JdkIndependent
     @Test
     void eachRequestIsCountedOnceUnderItsClientWithTheSocketCatchAllOn() throws Exception {
         countedOnceUnderItsClient(AsyncHttpClientApp.class, "ahc-newest", "async-http-client", SYNC_AND_ASYNC);

@@ -21,6 +21,7 @@ class AttachIT extends SimulatorTest {
     private static final String DYNAMIC_AGENT_WARNING = "WARNING: A Java agent has been loaded dynamically";
 
     @Test
+    @ChildJavaAtLeast(value = 11, because = "java.net.http.HttpClient")
     void aClientWhoseClassesWereLoadedBeforeTheAttachIsUpgradedToo() throws Exception {
         try (ChildJvm app = ChildJvm.withoutAgent().main(AttachTarget.class, url(INSTANCE_ID_PATH), "jdk-httpclient").start()) {
             String pid = pid(app);
@@ -86,8 +87,10 @@ class AttachIT extends SimulatorTest {
 
     @Test
     void statusBeforeAndAfterRequestsAndReattachingSwitchesTheModeWithoutInstrumentingTwice() throws Exception {
-        try (ChildJvm app = ChildJvm.withoutAgent().jvm("-XX:+EnableDynamicAgentLoading")
-                .main(AttachTarget.class, url(INSTANCE_ID_PATH), "urlconnection").start()) {
+        // The flag (Java 9+) keeps Java 21+ from warning about the attach; Java 8 neither warns nor knows it.
+        ChildJvm.Spec target = AgentCli.javaFeatureVersion() >= 9 ? ChildJvm.withoutAgent().jvm("-XX:+EnableDynamicAgentLoading")
+                : ChildJvm.withoutAgent();
+        try (ChildJvm app = target.main(AttachTarget.class, url(INSTANCE_ID_PATH), "urlconnection").start()) {
             String pid = pid(app);
             String jvm = "pid " + pid + " (" + AttachTarget.class.getName() + ")";
 
@@ -141,6 +144,42 @@ class AttachIT extends SimulatorTest {
         }
     }
 
+    /**
+     * The CLI on another JDK than its target's: the build JDK's java (17) against the JDK under test, so on Java 8
+     * a Java 17 CLI attaching to a Java 8 JVM.
+     */
+    @Test
+    void theCliOnTheBuildJdkListsAttachesAndReportsOnTheJdkUnderTest() throws Exception {
+        Path buildJdk = Paths.get(System.getProperty("java.home"));
+        try (ChildJvm app = ChildJvm.withoutAgent().main(AttachTarget.class, url(INSTANCE_ID_PATH), "urlconnection").start()) {
+            String pid = pid(app);
+            String java = Integer.toString(AgentCli.javaFeatureVersion());
+
+            AgentCli before = AgentCli.runOn(buildJdk, "list", pid);
+            assertEquals(0, before.exitCode, before.toString());
+            assertTrue(row(before, pid).matches(pid + " +" + java + " +- +" + AttachTarget.class.getName()), before.toString());
+
+            AgentCli attach = AgentCli.runOn(buildJdk, "attach", pid, agentArgs());
+            assertEquals(0, attach.exitCode, attach.toString());
+            rounds(app, 2, 200);
+
+            AgentCli status = AgentCli.runOn(buildJdk, "status", pid);
+            assertEquals(0, status.exitCode, status.toString());
+            assertTrue(status.stdout.matches("(?s).*client=urlconnection version=v1 action=upgraded +2\n.*"), status.toString());
+            assertTrue(status.stdout.contains("verdict:    READY"), status.toString());
+
+            AgentCli after = AgentCli.runOn(buildJdk, "list", pid);
+            assertEquals(0, after.exitCode, after.toString());
+            assertTrue(row(after, pid).matches(pid + " +" + java + " +" + agentVersion() + " upgrade +" + AttachTarget.class.getName()),
+                    after.toString());
+            assertEquals(2, imds.metadataRequests().stream().filter(ReceivedRequest::hasToken).count(), imds.received().toString());
+        }
+    }
+
+    private static String row(AgentCli list, String pid) {
+        return list.stdout.lines().filter(l -> l.startsWith(pid + " ")).findFirst().orElse("none");
+    }
+
     @Test
     void noSuchPid() throws Exception {
         AgentCli status = AgentCli.run("status", "999999999");
@@ -161,6 +200,7 @@ class AttachIT extends SimulatorTest {
     }
 
     @Test
+    @ChildJavaAtLeast(value = 9, because = "-XX:-EnableDynamicAgentLoading")
     void dynamicAgentLoadingForbiddenInTheTarget() throws Exception {
         try (ChildJvm app = ChildJvm.withoutAgent().jvm("-XX:-EnableDynamicAgentLoading")
                 .main(AttachTarget.class, url(INSTANCE_ID_PATH), "urlconnection").start()) {
@@ -213,6 +253,7 @@ class AttachIT extends SimulatorTest {
     }
 
     @Test
+    @ChildJavaAtLeast(value = 9, because = "--limit-modules")
     void aRuntimeWithoutTheAttachApi() throws Exception {
         // What a trimmed (jlink) runtime, or a Java 8 JRE without tools.jar, looks like to the CLI
         AgentCli list = AgentCli.run(List.of(), List.of("--limit-modules", "java.base,java.management"), "list");

@@ -12,7 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import dev.imdsv2.it.apps.JdkHttpClientApp;
+import dev.imdsv2.it.apps.AwsSdkV1Client;
 import dev.imdsv2.simulator.ReceivedRequest;
 
 /** The AWS SDK for Java v1 1.12.x speaks IMDSv2 itself: the agent leaves it alone and only counts it. */
@@ -37,7 +37,7 @@ class AwsSdkV112IT extends SimulatorTest {
                 .replacingLibraries("aws-sdk-1.12")
                 .jvm("-Dcom.amazonaws.sdk.ec2MetadataServiceEndpointOverride=" + imds.baseUrl(),
                         "-Daws.java.v1.disableDeprecationAnnouncement=true")
-                .main(JdkHttpClientApp.class, "awsSdk", "--", "counts")
+                .main(AwsSdkV1Client.class, "counts")
                 .run();
 
         List<String> results = app.results("RESULT");

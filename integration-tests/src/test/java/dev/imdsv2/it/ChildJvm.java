@@ -2,6 +2,7 @@ package dev.imdsv2.it;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
 import java.io.File;
@@ -99,6 +100,11 @@ public final class ChildJvm implements AutoCloseable {
          * and exactly those jars, so no other version of a client can be picked up.
          */
         public Spec libraries(String... sets) {
+            for (String set : sets) {
+                int needed = oldestJavaFor(set);
+                assumeTrue(javaFeatureVersion() >= needed, "the client library set " + set + " is compiled for Java " + needed
+                        + "; the JDK under test is Java " + javaFeatureVersion());
+            }
             librarySets.addAll(Arrays.asList(sets));
             return this;
         }
@@ -169,6 +175,57 @@ public final class ChildJvm implements AutoCloseable {
         Path path = Paths.get(home);
         assertTrue(Files.isExecutable(path.resolve("bin/java")), "no java at " + path);
         return path;
+    }
+
+    private static final java.util.Map<Path, Integer> FEATURE_VERSIONS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The feature release of the JDK under test (8, 11, 17, ...), as that JDK's own java reports it. */
+    public static int javaFeatureVersion() {
+        return FEATURE_VERSIONS.computeIfAbsent(javaHome(), home -> {
+            try {
+                Process process = new ProcessBuilder(home.resolve("bin/java").toString(), "-XshowSettings:properties", "-version")
+                        .redirectErrorStream(true).start();
+                String settings = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                process.waitFor();
+                java.util.regex.Matcher version = java.util.regex.Pattern.compile("java\\.specification\\.version = (\\S+)").matcher(settings);
+                assertTrue(version.find(), "no java.specification.version from " + home + ":\n" + settings);
+                String spec = version.group(1);
+                return Integer.parseInt(spec.startsWith("1.") ? spec.substring(2) : spec);
+            } catch (IOException | InterruptedException e) {
+                return fail("cannot run " + home.resolve("bin/java"), e);
+            }
+        });
+    }
+
+    private static final java.util.Map<String, Integer> OLDEST_JAVA_FOR_SET = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * The oldest Java a client library set runs on: that of its newest class files (a jar's Java 9+ module-info
+     * and its multi-release versions/ classes do not count).
+     */
+    static int oldestJavaFor(String set) {
+        return OLDEST_JAVA_FOR_SET.computeIfAbsent(set, name -> {
+            int newestMajor = 52;
+            try (Stream<Path> jars = Files.list(Paths.get(System.getProperty("it.client.libs"), name))) {
+                for (Path jar : (Iterable<Path>) jars.filter(p -> p.toString().endsWith(".jar"))::iterator) {
+                    try (java.util.jar.JarFile file = new java.util.jar.JarFile(jar.toFile())) {
+                        for (java.util.jar.JarEntry entry : java.util.Collections.list(file.entries())) {
+                            String path = entry.getName();
+                            if (path.endsWith(".class") && !path.endsWith("module-info.class") && !path.startsWith("META-INF/")) {
+                                try (java.io.DataInputStream in = new java.io.DataInputStream(file.getInputStream(entry))) {
+                                    in.readInt(); // magic
+                                    in.readUnsignedShort(); // minor
+                                    newestMajor = Math.max(newestMajor, in.readUnsignedShort());
+                                }
+                            }
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                return fail("no client library set " + name + " (run the tests through Maven's verify phase): " + e);
+            }
+            return newestMajor - 44;
+        });
     }
 
     static Path javaExecutable() {

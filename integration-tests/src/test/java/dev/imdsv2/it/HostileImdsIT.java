@@ -3,6 +3,7 @@ package dev.imdsv2.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -76,6 +77,7 @@ class HostileImdsIT extends SimulatorTest {
                 "the call site is the application's code, not the client's\n" + app.transcript());
     }
 
+    @JdkIndependent
     @ParameterizedTest
     @ValueSource(strings = {"apache5-oldest", "apache5-newest"})
     void onceAnExchangeLeftImdsNoLaterHopGetsAToken(String librarySet) throws Exception {
@@ -97,6 +99,7 @@ class HostileImdsIT extends SimulatorTest {
     @ParameterizedTest
     @ValueSource(strings = {"urlconnection", "jdk-httpclient", "okhttp-oldest", "okhttp-newest", "apache4-oldest"})
     void anImdsThatRejectsEveryTokenCostsAtMostOnePutPerRetryAfter(String client) throws Exception {
+        assumeTrue(!client.equals("jdk-httpclient") || ChildJvm.javaFeatureVersion() >= 11, "java.net.http.HttpClient needs Java 11+");
         imds.requireTokens(false);
         imds.rejectEveryToken();
         int requests = 10;
@@ -124,6 +127,7 @@ class HostileImdsIT extends SimulatorTest {
 
     // (3) IMDS restarts under a client that sends its requests itself: no 401 reaches the application.
 
+    @JdkIndependent
     @ParameterizedTest
     @ValueSource(strings = {"okhttp-oldest", "okhttp-3.14", "okhttp-4", "okhttp-newest", "apache4-oldest", "apache4-newest"})
     void aRestartedImdsIsNeverSeenByTheApplication(String librarySet) throws Exception {

@@ -21,6 +21,7 @@ import dev.imdsv2.simulator.RecordingServer;
  * {@code java.net.http.HttpClient}, {@code send} and {@code sendAsync}, HTTP/1.1 and the default version
  * (HTTP/2, which tries an h2c upgrade on plain http and falls back to HTTP/1.1 against IMDS).
  */
+@ChildJavaAtLeast(value = 11, because = "java.net.http.HttpClient")
 class JdkHttpClientIT extends SimulatorTest {
     private static final String TOKEN_HEADER = "X-aws-ec2-metadata-token";
 

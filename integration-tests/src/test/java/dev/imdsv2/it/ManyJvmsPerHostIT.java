@@ -60,6 +60,7 @@ class ManyJvmsPerHostIT extends SimulatorTest {
         }
     }
 
+    @JdkIndependent
     @Test
     void twoJvmsOnOneHostAreScrapedApartAndAJvmThatIsGoneLeavesNoFile() throws Exception {
         String settings = agentArgs("metrics.textfile.dir=" + textfiles, "metrics.textfile.interval=1");

@@ -179,7 +179,9 @@ class MetricsIT extends SimulatorTest {
     /** No HTTP server class, no Micrometer class, no thread of theirs: with the port unset nothing can listen. */
     @Test
     void withoutMetricsKeysNothingListensAndMicrometerIsNeverLoaded() throws Exception {
-        try (ChildJvm app = ChildJvm.withAgent(agentArgs(PATIENT)).jvm("-Xlog:class+load=info")
+        // Java 8 logs a loaded class as "[Loaded NAME from ...]", 9+ as "[...][class,load] NAME source: ..."
+        boolean java8 = ChildJvm.javaFeatureVersion() < 9;
+        try (ChildJvm app = ChildJvm.withAgent(agentArgs(PATIENT)).jvm(java8 ? "-verbose:class" : "-Xlog:class+load=info")
                 .main(ScriptedClient.class).start()) {
             app.awaitLine("READY");
             assertEquals("RESULT 200 " + INSTANCE_ID, run(app, "get " + url(INSTANCE_ID_PATH)));
@@ -191,7 +193,7 @@ class MetricsIT extends SimulatorTest {
             List<String> threads = app.results("THREAD");
             assertTrue(threads.stream().noneMatch(t -> t.contains("prometheus") || t.contains("metrics") || t.contains("report")
                     || t.startsWith("HTTP-Dispatcher")), threads.toString());
-            List<String> loaded = app.stdout().stream().filter(l -> l.contains("[class,load]")).toList();
+            List<String> loaded = app.stdout().stream().filter(l -> java8 ? l.startsWith("[Loaded ") : l.contains("[class,load]")).toList();
             assertTrue(loaded.stream().anyMatch(l -> l.contains("dev.imdsv2.agent.policy.DecisionPath")), "class loading is logged");
             assertTrue(loaded.stream().noneMatch(l -> l.contains("shaded.io.micrometer") || l.contains("shaded.io.prometheus")
                     || l.contains("com.sun.net.httpserver")), "an IMDS call without metrics keys loads no Micrometer");

@@ -24,6 +24,7 @@ import dev.imdsv2.it.apps.UrlConnectionClient;
 class OperatorDiagnosesIT extends SimulatorTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    @JdkIndependent
     @Test
     void everyJsonLogLineParsesCarriesItsFieldsAndNeverTheToken() throws Exception {
         ChildJvm app = ChildJvm.withAgent(agentArgs("log.format=json", "log.level=debug"))
@@ -64,6 +65,7 @@ class OperatorDiagnosesIT extends SimulatorTest {
         }
     }
 
+    @JdkIndependent
     @Test
     void aTextLogLineAtDebugNeverHoldsTheTokenEither() throws Exception {
         ChildJvm app = ChildJvm.withAgent(agentArgs("log.level=debug"))

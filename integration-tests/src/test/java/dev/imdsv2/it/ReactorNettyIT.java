@@ -37,12 +37,14 @@ class ReactorNettyIT extends ThirdPartyClientTest {
         }
     }
 
+    @JdkIndependent
     @ParameterizedTest
     @ValueSource(strings = {"reactor-netty-oldest", "reactor-netty-newest"})
     void upgradesOnlyWhatMayBeUpgraded(String librarySet) throws Exception {
         upgradesOnlyWhatMayBeUpgraded(ReactorNettyApp.class, librarySet, SYNC_AND_ASYNC);
     }
 
+    @JdkIndependent
     @ParameterizedTest
     @ValueSource(strings = {"reactor-netty-oldest", "reactor-netty-newest"})
     void tokenlessGetsFailWithoutTheAgent(String librarySet) throws Exception {
@@ -54,6 +56,7 @@ class ReactorNettyIT extends ThirdPartyClientTest {
      * own: each request is counted once, under {@code reactor-netty}, never also under {@code unknown}. A 401
      * to an upgraded request (IMDS forgot the token) drops the token: the next request gets a new one.
      */
+    @JdkIndependent
     @Test
     void eachRequestIsCountedOnceAndA401DropsTheToken() throws Exception {
         try (ChildJvm app = ChildJvm.withAgent(agentArgs("token.timeout=5000")).libraries("reactor-netty-newest")
@@ -78,6 +81,7 @@ class ReactorNettyIT extends ThirdPartyClientTest {
     }
 
     /** Enforce: a request the agent may not upgrade fails in the caller, blocking or reactive, and never reaches IMDS. */
+    @JdkIndependent
     @Test
     void enforceFailsWhatItMayNotUpgradeInTheCaller() throws Exception {
         ChildJvm app = ChildJvm.withAgent(agentArgs("mode=enforce", "upgrade.paths=" + INSTANCE_ID_PATH))

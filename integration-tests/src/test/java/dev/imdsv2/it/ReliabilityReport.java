@@ -19,14 +19,8 @@ final class ReliabilityReport {
         return file;
     }
 
-    /** The feature version of the JDK the agent runs on in this pass, from its {@code release} file. */
-    static String javaVersionUnderTest() throws IOException {
-        for (String line : Files.readAllLines(ChildJvm.javaHome().resolve("release"))) {
-            if (line.startsWith("JAVA_VERSION=")) {
-                String version = line.substring("JAVA_VERSION=".length()).replace("\"", "");
-                return version.split("[.+-]")[0];
-            }
-        }
-        return "unknown";
+    /** The feature version of the JDK the agent runs on in this pass. */
+    static String javaVersionUnderTest() {
+        return Integer.toString(ChildJvm.javaFeatureVersion());
     }
 }

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import dev.imdsv2.it.apps.RestTemplateApp;
 
 /** Spring's RestTemplate is not instrumented itself: over Apache HttpClient 5 it is upgraded through that client. */
+@ChildJavaAtLeast(value = 17, because = "Spring Framework 6")
 class RestTemplateIT extends SimulatorTest {
 
     @Test

@@ -118,6 +118,16 @@ abstract class ThirdPartyClientTest extends SimulatorTest {
      * A JVM that made a tokenless GET through the client before the agent came (so the client's classes are
      * loaded, and the GET got 401) attaches the agent to itself: the same GET is upgraded now.
      */
+    /** The first of these library sets, newest first, whose classes the JDK under test can load. */
+    static String newestThatRuns(String... setsNewestFirst) {
+        for (String set : setsNewestFirst) {
+            if (ChildJvm.oldestJavaFor(set) <= ChildJvm.javaFeatureVersion()) {
+                return set;
+            }
+        }
+        return setsNewestFirst[setsNewestFirst.length - 1];
+    }
+
     void retransformsClassesLoadedBeforeTheAttach(Class<?> app, String librarySet) throws Exception {
         ChildJvm jvm = ChildJvm.withoutAgent().libraries(librarySet).jvm("-Djdk.attach.allowAttachSelf=true")
                 .main(AttachLaterApp.class, ChildJvm.agentJar().toString(), agentArgs("token.timeout=5000"),

@@ -19,6 +19,7 @@ class VertxIT extends ThirdPartyClientTest {
     private static final List<String> MODES = List.of("blocking", "async", "core");
     private static final String REDIRECT_MARKER = "X-Imdsv2-Agent-Redirected-From-Elsewhere";
 
+    @JdkIndependent
     @ParameterizedTest
     @ValueSource(strings = {"vertx-oldest", "vertx-4-newest", "vertx-newest"})
     void upgradesOnlyWhatMayBeUpgraded(String librarySet) throws Exception {
@@ -27,6 +28,7 @@ class VertxIT extends ThirdPartyClientTest {
                 "the agent's redirect marker never goes on the wire");
     }
 
+    @JdkIndependent
     @ParameterizedTest
     @ValueSource(strings = {"vertx-oldest", "vertx-newest"})
     void tokenlessGetsFailWithoutTheAgent(String librarySet) throws Exception {
@@ -35,13 +37,14 @@ class VertxIT extends ThirdPartyClientTest {
 
     @Test
     void classesLoadedBeforeTheAgentIsAttachedAreRetransformed() throws Exception {
-        retransformsClassesLoadedBeforeTheAttach(VertxApp.class, "vertx-newest");
+        retransformsClassesLoadedBeforeTheAttach(VertxApp.class, newestThatRuns("vertx-newest", "vertx-4-newest"));
     }
 
     /**
      * Enforce mode, with the socket catch-all on (the default): a refused hop fails in the caller and never reaches
      * IMDS; every request is counted once, under {@code vertx}, none under {@code unknown}.
      */
+    @JdkIndependent
     @Test
     void enforceFailsRefusedHopsInTheCallerAndEachRequestIsCountedOnce() throws Exception {
         ChildJvm jvm = ChildJvm.withAgent(agentArgs("mode=enforce", "upgrade.paths=" + INSTANCE_ID_PATH))

@@ -17,8 +17,9 @@ import net.bytebuddy.jar.asm.Opcodes;
  *       where the request head of a socket to IMDS can be rewritten. Both exist unchanged from Java 8 to 25.</li>
  *   <li>{@code sun.nio.ch.SocketChannelImpl.beginConnect(boolean, SocketAddress)}, at the start: the one
  *       private step that {@code SocketChannel.connect} and the channel's socket adaptor
- *       ({@code channel.socket().connect}) share, with the checked remote address (Java 11 to 25; Java 8's
- *       class has no such method and is left alone).</li>
+ *       ({@code channel.socket().connect}) share, with the checked remote address (Java 11 to 25). Java 8's
+ *       class has no such method: there {@code connect(SocketAddress)} is patched instead, which its socket
+ *       adaptor calls too.</li>
  * </ul>
  * A class without every expected method is left untouched.
  */
@@ -72,15 +73,21 @@ final class SocketPatches {
     /** The patched {@code sun.nio.ch.SocketChannelImpl}, or null when its shape is unknown. */
     static byte[] patchSocketChannel(byte[] classfile) {
         ClassReader reader = new ClassReader(classfile);
+        final boolean java8 = !hasBeginConnect(reader);
         ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
         final boolean[] patched = new boolean[1];
         reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
             @Override
             public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
                 MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
-                // Java 16+ takes a SocketAddress (Unix domain sockets came then), 11 to 15 an InetSocketAddress.
-                if ((access & Opcodes.ACC_STATIC) == 0 && "beginConnect".equals(name)
-                        && ("(ZLjava/net/SocketAddress;)V".equals(descriptor) || "(ZLjava/net/InetSocketAddress;)V".equals(descriptor))) {
+                if ((access & Opcodes.ACC_STATIC) != 0) {
+                    return mv;
+                }
+                if (java8 && "connect".equals(name) && JAVA8_CONNECT.equals(descriptor)) {
+                    patched[0] = true;
+                    return new BeforeConnect(mv);
+                }
+                if (isBeginConnect(name, descriptor)) {
                     patched[0] = true;
                     return new BeforeConnect(mv) {
                         @Override
@@ -93,6 +100,30 @@ final class SocketPatches {
             }
         }, 0);
         return patched[0] ? writer.toByteArray() : null;
+    }
+
+    /** {@code SocketChannelImpl.connect(SocketAddress)}: where Java 8's channel and its socket adaptor connect. */
+    private static final String JAVA8_CONNECT = "(Ljava/net/SocketAddress;)Z";
+
+    /** Java 16+ takes a SocketAddress (Unix domain sockets came then), 11 to 15 an InetSocketAddress. */
+    private static boolean isBeginConnect(String name, String descriptor) {
+        return "beginConnect".equals(name)
+                && ("(ZLjava/net/SocketAddress;)V".equals(descriptor) || "(ZLjava/net/InetSocketAddress;)V".equals(descriptor));
+    }
+
+    /** A first, code-skipping pass: {@code connect(SocketAddress)} comes before {@code beginConnect} in the class file. */
+    private static boolean hasBeginConnect(ClassReader reader) {
+        final boolean[] found = {false};
+        reader.accept(new ClassVisitor(Opcodes.ASM9) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
+                if ((access & Opcodes.ACC_STATIC) == 0 && isBeginConnect(name, descriptor)) {
+                    found[0] = true;
+                }
+                return null;
+            }
+        }, ClassReader.SKIP_CODE | ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+        return found[0];
     }
 
     /** Emits {@code Imdsv2SocketHook.beforeConnect(this, <address argument>)} as the method's first instructions. */

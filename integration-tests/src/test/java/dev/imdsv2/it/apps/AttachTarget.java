@@ -2,11 +2,9 @@ package dev.imdsv2.it.apps;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,21 +21,23 @@ public final class AttachTarget {
     private static final Map<String, UnaryOperator<String>> CLIENTS = new LinkedHashMap<>();
 
     static {
-        CLIENTS.put("urlconnection", url -> UrlConnectionClient.request("GET", url, null, List.of()));
-        CLIENTS.put("jdk-httpclient", AttachTarget::jdkHttpClientGet);
+        CLIENTS.put("urlconnection", url -> UrlConnectionClient.request("GET", url, null, Collections.emptyList()));
+        if (Jvm.featureVersion() >= 11) {
+            CLIENTS.put("jdk-httpclient", Jvm.jdkHttpClient("defaultClient"));
+        }
     }
 
     private static volatile boolean looping;
 
     public static void main(String[] args) throws Exception {
         String url = args[0];
-        List<String> clients = List.of(args).subList(1, args.length);
+        List<String> clients = Arrays.asList(args).subList(1, args.length);
         for (String client : clients) {
             if (!CLIENTS.containsKey(client)) {
                 throw new IllegalArgumentException("unknown client " + client + "; known: " + CLIENTS.keySet());
             }
         }
-        System.out.println("READY " + ProcessHandle.current().pid());
+        System.out.println("READY " + Jvm.pid());
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         Thread loop = null;
         String line;
@@ -67,18 +67,6 @@ public final class AttachTarget {
         for (String client : clients) {
             String result = CLIENTS.get(client).apply(url);
             System.out.println("RESULT " + client + " " + System.currentTimeMillis() + " " + result);
-        }
-    }
-
-    private static final HttpClient JDK_CLIENT = HttpClient.newHttpClient();
-
-    private static String jdkHttpClientGet(String url) {
-        try {
-            HttpResponse<String> response = JDK_CLIENT.send(HttpRequest.newBuilder(URI.create(url)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() + " " + response.body().trim();
-        } catch (Exception e) {
-            return "ERROR " + e;
         }
     }
 

@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -46,7 +47,7 @@ abstract class ClientApp {
         if (request.isEmpty()) {
             return;
         }
-        if (request.equals(List.of("counts"))) {
+        if (request.equals(Collections.singletonList("counts"))) {
             AgentCounts.print();
             return;
         }

@@ -38,7 +38,8 @@ public final class JettyApp extends ClientApp {
             return send(async, url, proxyPort, headers);
         } catch (ExecutionException e) {
             // Jetty fails a 401 without WWW-Authenticate ("protocol violation"); the response is in the exception.
-            if (e.getCause() instanceof HttpResponseException rejected) {
+            if (e.getCause() instanceof HttpResponseException) {
+                HttpResponseException rejected = (HttpResponseException) e.getCause();
                 Object response = call(rejected, "getResponse", new Class<?>[0]);
                 return call(response, "getStatus", new Class<?>[0]) + " " + rejected.getMessage();
             }
@@ -117,7 +118,7 @@ public final class JettyApp extends ClientApp {
         try {
             return method.invoke(target, args);
         } catch (InvocationTargetException e) {
-            throw e.getCause() instanceof Exception cause ? cause : e;
+            throw e.getCause() instanceof Exception ? (Exception) e.getCause() : e;
         }
     }
 

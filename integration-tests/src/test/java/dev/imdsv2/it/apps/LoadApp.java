@@ -58,9 +58,31 @@ public final class LoadApp {
     }
 
     /** One timed run of every thread against its client. Counts and failures are dropped when null (warm-up). */
-    private record Phase(ExecutorService pool, int threads, List<String> names, Map<String, Function<String, String>> clients,
-                         String url, AtomicLongArray ok, AtomicLongArray failed, ConcurrentLinkedQueue<String> failures,
-                         AtomicInteger failuresKept) {
+    private static final class Phase {
+        private final ExecutorService pool;
+        private final int threads;
+        private final List<String> names;
+        private final Map<String, Function<String, String>> clients;
+        private final String url;
+        private final AtomicLongArray ok;
+        private final AtomicLongArray failed;
+        private final ConcurrentLinkedQueue<String> failures;
+        private final AtomicInteger failuresKept;
+
+        Phase(ExecutorService pool, int threads, List<String> names, Map<String, Function<String, String>> clients,
+              String url, AtomicLongArray ok, AtomicLongArray failed, ConcurrentLinkedQueue<String> failures,
+              AtomicInteger failuresKept) {
+            this.pool = pool;
+            this.threads = threads;
+            this.names = names;
+            this.clients = clients;
+            this.url = url;
+            this.ok = ok;
+            this.failed = failed;
+            this.failures = failures;
+            this.failuresKept = failuresKept;
+        }
+
         void run(int seconds) throws Exception {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
             List<Future<?>> running = new ArrayList<>();
@@ -87,7 +109,15 @@ public final class LoadApp {
     }
 
     /** Live threads by name, and used heap after a full GC. */
-    private record Snapshot(List<String> threads, long heapKb) {
+    private static final class Snapshot {
+        final List<String> threads;
+        final long heapKb;
+
+        Snapshot(List<String> threads, long heapKb) {
+            this.threads = threads;
+            this.heapKb = heapKb;
+        }
+
         static Snapshot take(Iterable<Function<String, String>> clients, String url) throws InterruptedException {
             fullGc();
             // Weak-keyed maps (the agent's per-connection state, the JDK's own) drop the entries of collected keys on

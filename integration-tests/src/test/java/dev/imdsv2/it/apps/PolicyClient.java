@@ -53,6 +53,6 @@ public final class PolicyClient {
 
     private static String body(HttpURLConnection connection) throws IOException {
         InputStream body = connection.getResponseCode() < 400 ? connection.getInputStream() : connection.getErrorStream();
-        return body == null ? "" : new String(body.readAllBytes(), StandardCharsets.UTF_8).trim();
+        return body == null ? "" : new String(Jvm.readAll(body), StandardCharsets.UTF_8).trim();
     }
 }

@@ -11,9 +11,8 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
 import java.util.List;
-
-import com.sun.tools.attach.VirtualMachine;
 
 /**
  * A legacy-style application that speaks HTTP to IMDS itself, over plain sockets. Commands are separated by
@@ -26,9 +25,10 @@ import com.sun.tools.attach.VirtualMachine;
  *   <li>{@code channel URL}: one HTTP/1.0 GET over an NIO {@code SocketChannel}</li>
  *   <li>{@code tunnel PROXY_PORT URL}: one HTTP/1.0 GET over a {@code java.net.Socket} made with an HTTP proxy
  *       on 127.0.0.1 ({@code new Socket(new Proxy(HTTP, ...))}, a CONNECT tunnel)</li>
- *   <li>{@code attach JAR ARGUMENTS}: loads the agent into this running JVM (needs
+ *   <li>{@code attach JAR ARGUMENTS}: loads the agent into this running JVM (on 9+ that needs
  *       {@code -Djdk.attach.allowAttachSelf=true}), after the socket classes were loaded</li>
- *   <li>anything else: a command of {@link JdkHttpClientApp} ({@code urlconnection}, {@code send}, {@code counts})</li>
+ *   <li>{@code urlconnection URL}: a GET with HttpURLConnection; {@code counts}: the agent's request counts</li>
+ *   <li>anything else: a command of {@code JdkHttpClientApp} ({@code send}, Java 11+)</li>
  * </ul>
  */
 public final class RawSocketApp {
@@ -40,19 +40,30 @@ public final class RawSocketApp {
     private static void run(List<String> c) throws Exception {
         try {
             switch (c.get(0)) {
-                case "socket" -> socketGet(c.get(1).equals("http10") ? "HTTP/1.0" : "HTTP/1.1", URI.create(c.get(2)), c.subList(3, c.size()));
-                case "tunnel" -> tunnelGet(Integer.parseInt(c.get(1)), URI.create(c.get(2)));
-                case "keepalive" -> keepAlive(URI.create(c.get(1)), URI.create(c.get(2)));
-                case "channel" -> channelGet(URI.create(c.get(1)));
-                case "attach" -> {
-                    VirtualMachine vm = VirtualMachine.attach(Long.toString(ProcessHandle.current().pid()));
-                    try {
-                        vm.loadAgent(c.get(1), c.get(2));
-                    } finally {
-                        vm.detach();
-                    }
-                }
-                default -> JdkHttpClientApp.main(c.toArray(new String[0]));
+                case "socket":
+                    socketGet(c.get(1).equals("http10") ? "HTTP/1.0" : "HTTP/1.1", URI.create(c.get(2)), c.subList(3, c.size()));
+                    break;
+                case "tunnel":
+                    tunnelGet(Integer.parseInt(c.get(1)), URI.create(c.get(2)));
+                    break;
+                case "keepalive":
+                    keepAlive(URI.create(c.get(1)), URI.create(c.get(2)));
+                    break;
+                case "channel":
+                    channelGet(URI.create(c.get(1)));
+                    break;
+                case "attach":
+                    Jvm.loadAgentIntoThisJvm(c.get(1), c.get(2));
+                    break;
+                case "urlconnection":
+                    result(UrlConnectionClient.request("GET", c.get(1), null, Collections.emptyList()));
+                    break;
+                case "counts":
+                    AgentCounts.print();
+                    break;
+                default:
+                    Jvm.callJdkHttpClientApp("main", (Object) c.toArray(new String[0]));
+                    break;
             }
         } catch (IOException e) {
             result("ERROR " + e);
@@ -75,7 +86,7 @@ public final class RawSocketApp {
             out.flush();
             out.write(rest.toString().getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            result(response(socket.getInputStream().readAllBytes()));
+            result(response(Jvm.readAll(socket.getInputStream())));
         }
     }
 
@@ -84,7 +95,7 @@ public final class RawSocketApp {
             socket.setSoTimeout(10_000);
             socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()));
             socket.getOutputStream().write(("GET " + uri.getRawPath() + " HTTP/1.0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            result(response(socket.getInputStream().readAllBytes()));
+            result(response(Jvm.readAll(socket.getInputStream())));
         }
     }
 
@@ -138,20 +149,20 @@ public final class RawSocketApp {
     /** One response of a keep-alive connection, framed by Content-Length or chunked encoding. */
     private static String readOneResponse(InputStream in) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
-        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+        while (!head.toString("ISO-8859-1").endsWith("\r\n\r\n")) {
             int b = in.read();
             if (b < 0) {
                 throw new IOException("connection closed in a response head: " + head);
             }
             head.write(b);
         }
-        String headText = head.toString(StandardCharsets.ISO_8859_1);
+        String headText = head.toString("ISO-8859-1");
         String status = headText.substring(9, 12);
         String lower = headText.toLowerCase();
         int length = lower.indexOf("content-length:");
         if (length >= 0) {
             int n = Integer.parseInt(lower.substring(length + 15, lower.indexOf("\r\n", length)).trim());
-            return status + " " + new String(in.readNBytes(n), StandardCharsets.ISO_8859_1).replace('\n', ' ').trim();
+            return status + " " + new String(Jvm.readExactly(in, n), StandardCharsets.ISO_8859_1).replace('\n', ' ').trim();
         }
         StringBuilder body = new StringBuilder();
         while (true) {
@@ -161,7 +172,7 @@ public final class RawSocketApp {
                 readLine(in);
                 return status + " " + body.toString().replace('\n', ' ').trim();
             }
-            body.append(new String(in.readNBytes(size), StandardCharsets.ISO_8859_1));
+            body.append(new String(Jvm.readExactly(in, size), StandardCharsets.ISO_8859_1));
             readLine(in);
         }
     }

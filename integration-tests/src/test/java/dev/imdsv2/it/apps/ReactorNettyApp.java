@@ -53,11 +53,11 @@ public final class ReactorNettyApp extends ClientApp {
         if (!done.await(30, TimeUnit.SECONDS)) {
             throw new IllegalStateException("no response in 30 s");
         }
-        if (result.get() instanceof Exception e) {
-            throw e;
+        if (result.get() instanceof Exception) {
+            throw (Exception) result.get();
         }
-        if (result.get() instanceof Throwable t) {
-            throw new IllegalStateException(t);
+        if (result.get() instanceof Throwable) {
+            throw new IllegalStateException((Throwable) result.get());
         }
         return (String) result.get();
     }

@@ -8,6 +8,7 @@ import java.net.HttpURLConnection;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.TreeMap;
 
@@ -36,25 +37,33 @@ public final class ScriptedClient {
         while ((line = in.readLine()) != null && !line.equals("exit")) {
             List<String> c = Arrays.asList(line.trim().split(" "));
             switch (c.get(0)) {
-                case "get" -> result(UrlConnectionClient.request("GET", c.get(1), null, c.subList(2, c.size())));
-                case "ownToken" -> {
+                case "get":
+                    result(UrlConnectionClient.request("GET", c.get(1), null, c.subList(2, c.size())));
+                    break;
+                case "ownToken": {
                     HttpURLConnection put = (HttpURLConnection) new URL(c.get(1) + "/latest/api/token").openConnection();
                     put.setRequestMethod("PUT");
                     put.setRequestProperty("X-aws-ec2-metadata-token-ttl-seconds", "60");
                     try (InputStream body = put.getInputStream()) {
-                        String token = new String(body.readAllBytes(), StandardCharsets.UTF_8);
+                        String token = new String(Jvm.readAll(body), StandardCharsets.UTF_8);
                         result(UrlConnectionClient.request("GET", c.get(1) + "/latest/meta-data/instance-id", null,
-                                List.of("X-aws-ec2-metadata-token=" + token)));
+                                Collections.singletonList("X-aws-ec2-metadata-token=" + token)));
                     }
+                    break;
                 }
-                case "sites" -> sites(c.get(1), c.get(2), Integer.parseInt(c.get(3)));
-                case "threads" -> {
+                case "sites":
+                    sites(c.get(1), c.get(2), Integer.parseInt(c.get(3)));
+                    break;
+                case "threads": {
                     for (Thread thread : Thread.getAllStackTraces().keySet()) {
                         System.out.println("THREAD " + thread.getName());
                     }
                     result("threads");
+                    break;
                 }
-                default -> result("ERROR unknown command " + line);
+                default:
+                    result("ERROR unknown command " + line);
+                    break;
             }
         }
     }

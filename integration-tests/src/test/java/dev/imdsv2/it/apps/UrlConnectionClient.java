@@ -9,6 +9,7 @@ import java.net.Proxy;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -33,44 +34,61 @@ public final class UrlConnectionClient {
         }
         String url = c.size() > 1 ? c.get(1) : null;
         switch (c.get(0)) {
-            case "get" -> result(request("GET", url, null, c.subList(2, c.size())));
-            case "head" -> result(request("HEAD", url, null, List.of()));
-            case "method" -> result(request(c.get(1), c.get(2), null, List.of()));
-            case "noProxyGet" -> result(request("GET", url, Proxy.NO_PROXY, List.of()));
-            case "openStream" -> {
+            case "get":
+                result(request("GET", url, null, c.subList(2, c.size())));
+                break;
+            case "head":
+                result(request("HEAD", url, null, Collections.emptyList()));
+                break;
+            case "method":
+                result(request(c.get(1), c.get(2), null, Collections.emptyList()));
+                break;
+            case "noProxyGet":
+                result(request("GET", url, Proxy.NO_PROXY, Collections.emptyList()));
+                break;
+            case "openStream": {
                 try (InputStream in = new URL(url).openStream()) {
-                    result("200 " + new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                    result("200 " + new String(Jvm.readAll(in), StandardCharsets.UTF_8));
                 } catch (IOException e) {
                     result("ERROR " + e);
                 }
+                break;
             }
-            case "ownToken" -> {
+            case "ownToken": {
                 HttpURLConnection put = (HttpURLConnection) new URL(url + "/latest/api/token").openConnection();
                 put.setRequestMethod("PUT");
                 put.setRequestProperty("X-aws-ec2-metadata-token-ttl-seconds", "60");
                 String token = read(put);
                 result(request("GET", url + "/latest/meta-data/instance-id", null,
-                        List.of("X-aws-ec2-metadata-token=" + token.substring(token.indexOf(' ') + 1))));
+                        Collections.singletonList("X-aws-ec2-metadata-token=" + token.substring(token.indexOf(' ') + 1))));
+                break;
             }
-            case "concurrent" -> concurrent(url, Integer.parseInt(c.get(2)), Integer.parseInt(c.get(3)));
-            case "spread" -> spread(url, Integer.parseInt(c.get(2)), Integer.parseInt(c.get(3)));
-            case "timed" -> {
+            case "concurrent":
+                concurrent(url, Integer.parseInt(c.get(2)), Integer.parseInt(c.get(3)));
+                break;
+            case "spread":
+                spread(url, Integer.parseInt(c.get(2)), Integer.parseInt(c.get(3)));
+                break;
+            case "timed": {
                 for (int i = 0; i < Integer.parseInt(c.get(2)); i++) {
                     long start = System.nanoTime();
-                    String r = request("GET", url, null, List.of());
+                    String r = request("GET", url, null, Collections.emptyList());
                     System.out.println("TIMED " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " " + r);
                 }
+                break;
             }
-            case "interactive" -> {
+            case "interactive": {
                 // Waits for the test to say "get" (do one request) or "exit", so it can change the simulator in between.
                 System.out.println("READY");
                 BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
                 String line;
                 while ((line = in.readLine()) != null && !line.equals("exit")) {
-                    result(request("GET", url, null, List.of()));
+                    result(request("GET", url, null, Collections.emptyList()));
                 }
+                break;
             }
-            default -> throw new IllegalArgumentException("unknown command " + c);
+            default:
+                throw new IllegalArgumentException("unknown command " + c);
         }
     }
 
@@ -104,7 +122,7 @@ public final class UrlConnectionClient {
     private static String read(HttpURLConnection connection) throws IOException {
         int status = connection.getResponseCode();
         InputStream body = status < 400 ? connection.getInputStream() : connection.getErrorStream();
-        String text = body == null ? "" : new String(body.readAllBytes(), StandardCharsets.UTF_8);
+        String text = body == null ? "" : new String(Jvm.readAll(body), StandardCharsets.UTF_8);
         return status + " " + text.replace('\n', ' ').trim();
     }
 
@@ -116,7 +134,7 @@ public final class UrlConnectionClient {
         for (int t = 0; t < threads; t++) {
             futures.add(pool.submit(() -> {
                 for (int i = 0; i < perThread; i++) {
-                    String r = request("GET", url, null, List.of());
+                    String r = request("GET", url, null, Collections.emptyList());
                     (r.startsWith("200 ") ? successes : failures).incrementAndGet();
                 }
             }));
@@ -134,7 +152,7 @@ public final class UrlConnectionClient {
         int failures = 0;
         int successes = 0;
         while (System.nanoTime() < end) {
-            String r = request("GET", url, null, List.of());
+            String r = request("GET", url, null, Collections.emptyList());
             if (r.startsWith("200 ")) {
                 successes++;
             } else {
