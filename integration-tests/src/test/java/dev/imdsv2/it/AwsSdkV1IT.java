@@ -23,6 +23,7 @@ class AwsSdkV1IT extends SimulatorTest {
         ChildJvm app = sdkApp(ChildJvm.withAgent(agentArgs())).run();
 
         List<String> results = app.results("RESULT");
+        assertEquals(2, results.size(), app.transcript());
         assertEquals("instance-id " + INSTANCE_ID, results.get(0), app.transcript());
         assertTrue(results.get(1).startsWith("credentials ASIA"), app.transcript());
         assertTrue(imds.metadataRequests().stream().allMatch(ReceivedRequest::hasToken));
@@ -36,6 +37,7 @@ class AwsSdkV1IT extends SimulatorTest {
         ChildJvm app = sdkApp(ChildJvm.withoutAgent()).run();
 
         List<String> results = app.results("RESULT");
+        assertEquals(2, results.size(), app.transcript());
         assertTrue(results.get(0).equals("instance-id null") || results.get(0).contains("ERROR"), app.transcript());
         assertTrue(results.get(1).startsWith("credentials ERROR"), app.transcript());
         assertEquals(0, imds.tokenPutCount());

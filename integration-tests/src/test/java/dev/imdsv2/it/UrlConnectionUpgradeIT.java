@@ -27,6 +27,32 @@ class UrlConnectionUpgradeIT extends SimulatorTest {
         assertEquals(1, imds.tokenPutCount(), "one token PUT serves both requests");
     }
 
+    /**
+     * IMDS answers 401 to an upgraded request (it forgot the token: restarted, expired early). HttpURLConnection
+     * re-sends it once, to the same URL, with a new token, and the application only sees the 200 — on Java 8 too,
+     * whose HttpURLConnection has the same redirect step the re-send goes through.
+     */
+    @Test
+    void a401ToAnUpgradedRequestIsResentOnceWithANewTokenAndTheApplicationGetsItsAnswer() throws Exception {
+        try (ChildJvm app = ChildJvm.withAgent(agentArgs()).main(UrlConnectionClient.class, "interactive", url(INSTANCE_ID_PATH)).start()) {
+            app.awaitLine("READY");
+            app.send("get");
+            assertEquals("RESULT 200 " + INSTANCE_ID, app.awaitLine("RESULT"), app.transcript());
+            imds.expireAllTokens();
+            app.send("get");
+            assertEquals("RESULT 200 " + INSTANCE_ID, app.awaitLine("RESULT"), "the 401 never reached the application\n" + app.transcript());
+            app.send("exit");
+            app.awaitExit();
+        }
+
+        List<ReceivedRequest> received = metadataRequestsTo(INSTANCE_ID_PATH);
+        assertEquals(List.of(200, 401, 200), received.stream().map(ReceivedRequest::status).toList(), received.toString());
+        assertTrue(received.stream().allMatch(ReceivedRequest::hasToken), received.toString());
+        assertEquals(received.get(0).token(), received.get(1).token(), "the expired token was sent once");
+        assertFalse(received.get(2).token().equals(received.get(1).token()), "the re-send carries a new token");
+        assertEquals(2, imds.tokenPutCount(), "one new PUT for the re-send");
+    }
+
     @Test
     void tokenlessGetAndOpenStreamGet401WithoutTheAgent() throws Exception {
         ChildJvm app = ChildJvm.withoutAgent()

@@ -21,8 +21,8 @@ import net.bytebuddy.jar.asm.Opcodes;
  *   <li>{@code followRedirect()}: runs once per response, while {@code url} is still the hop that
  *       answered, so a 401 and a redirect are seen before the next hop. When the hook asks for it (a 401 to
  *       a request the agent upgraded, now carrying a fresh token), the method re-sends the request by
- *       "redirecting" to the same URL through the JDK's own {@code followRedirect0} (Java 9+; on Java 8,
- *       which lacks it, the 401 goes to the application).</li>
+ *       "redirecting" to the same URL through the JDK's own {@code followRedirect0}: there from Java 9 on, and in
+ *       Java 8 updates too (8u504 has it). A JDK without it gets the 401 to the application.</li>
  * </ul>
  * If either method or a field it reads is missing (an unknown JDK), the class is left untouched.
  */

@@ -47,7 +47,7 @@ public final class UrlConnectionInstrumentation implements ClassPatch {
     private final Map<Object, ConnectionState> connections =
             Collections.synchronizedMap(new WeakHashMap<Object, ConnectionState>());
     private volatile boolean hookReady;
-    /** The patched class can re-send a request after a 401 (Java 9+). */
+    /** The patched class can re-send a request after a 401 (its JDK has {@code followRedirect0}). */
     private volatile boolean retriesUnauthorized;
 
     public UrlConnectionInstrumentation(Instrumentation instrumentation, DecisionPath decisions) {
