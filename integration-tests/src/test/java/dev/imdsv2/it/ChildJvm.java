@@ -255,6 +255,11 @@ public final class ChildJvm implements AutoCloseable {
                     replaced.add(artifactName(jar));
                 });
             }
+            // Spring's spring-jcl ships the commons-logging package too, compiled for Java 17: where commons-logging
+            // itself comes, it goes (on Java 8 commons-logging would find spring-jcl's LogFactoryService and fail).
+            if (replaced.contains("commons-logging")) {
+                replaced.add("spring-jcl");
+            }
         }
         Stream<String> own = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
                 .filter(entry -> !entry.contains("imdsv2-agent") && !entry.replace('\\', '/').contains("/agent/target/"))

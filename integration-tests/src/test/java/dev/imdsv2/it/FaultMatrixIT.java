@@ -148,8 +148,11 @@ class FaultMatrixIT {
                     String.join(",", new TreeSet<>(statuses(agent))) + " = without", millis(baseline), millis(agent)));
         }
         assertAll(checks);
+        // HttpURLConnection is upgraded as its request is written, after the connect: against an unreachable IMDS it
+        // never gets that far, so no PUT is tried. The JDK HttpClient (Java 11+) is decided before it connects.
+        int failedPuts = clients.contains("jdk-httpclient") ? FAULTS.size() : FAULTS.size() - 1;
         assertTrue(withAgent.stderr().stream().filter(l -> l.contains("token PUT to") && l.contains("failed")).count()
-                >= FAULTS.size(), "one warning per failed PUT\n" + withAgent.transcript());
+                >= failedPuts, "one warning per failed PUT\n" + withAgent.transcript());
 
         // IMDS recovers: within one token.retry-after the agent upgrades again, with one new PUT.
         for (int row = 0; row < FAULTS.size(); row++) {
