@@ -64,6 +64,7 @@ class ReadinessIT extends SimulatorTest {
         }
     }
 
+    @JdkIndependent
     @Test
     void everyOutputAndTheFleetQueryGiveTheSameAnswerInEachSituation() throws Exception {
         assumePrometheus();
@@ -165,6 +166,7 @@ class ReadinessIT extends SimulatorTest {
     }
 
     /** The rules and their unit tests (one per situation above, with the same expectations) pass Prometheus' own checker. */
+    @JdkIndependent
     @Test
     void theAlertRulesPassPromtool() throws Exception {
         assumePrometheus();
