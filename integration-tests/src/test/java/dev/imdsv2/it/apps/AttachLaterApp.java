@@ -1,7 +1,6 @@
 package dev.imdsv2.it.apps;
 
 import java.util.Collections;
-import java.util.List;
 
 /**
  * Makes an IMDSv1 GET through a client (so its classes are loaded), attaches the agent to itself at run

@@ -2,7 +2,6 @@ package dev.imdsv2.it.apps;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 

@@ -1,7 +1,6 @@
 package dev.imdsv2.it.apps;
 
 import java.util.Collections;
-import java.util.List;
 
 /**
  * One IMDSv1 GET through each client in one JVM: HttpURLConnection, the JDK HttpClient (Java 11+), OkHttp, Apache HttpClient 4
