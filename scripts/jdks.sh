@@ -119,6 +119,7 @@ debian_jdk() { # $1 = version, $2 = suite, $3 = true to bring sid's glibc
   "$home/bin/java" -version >/dev/null 2>&1 || die "the unpacked Java $version does not start: $("$home/bin/java" -version 2>&1 | head -3)"
   "$home/bin/javac" -version >/dev/null 2>&1 || die "the unpacked Java $version has no working javac"
   echo "$root" > "$root/.complete"
+  rm -f "$CACHE/apt/$suite/debs/"*.deb # unpacked: the cache keeps the JDK, not its packages
   echo "$home"
 }
 
