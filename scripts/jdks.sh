@@ -50,13 +50,14 @@ private_apt() { # $1 = suite, rest = apt-get arguments
 unpack_debs() { # $1 = suite, $2 = root, rest = packages
   local suite="$1" root="$2"; shift 2
   local dir="$CACHE/apt/$suite"
-  if [[ ! -f "$dir/updated" ]]; then
+  mkdir -p "$dir/debs"
+  # The package list is read once and kept; when the archive has moved on since, it is read again.
+  if [[ ! -f "$dir/updated" ]] || ! (cd "$dir/debs" && private_apt "$suite" download "$@" >&2); then
     log "reading the package list of Debian $suite"
     private_apt "$suite" update >&2 || die "apt-get update of Debian $suite failed"
     touch "$dir/updated"
+    (cd "$dir/debs" && private_apt "$suite" download "$@" >&2) || die "apt-get download $* from Debian $suite failed"
   fi
-  mkdir -p "$dir/debs"
-  (cd "$dir/debs" && private_apt "$suite" download "$@" >&2) || die "apt-get download $* from Debian $suite failed"
   mkdir -p "$root"
   local package deb
   for package in "$@"; do
