@@ -68,8 +68,8 @@ unpack_debs() { # $1 = suite, $2 = root, rest = packages
   done
 }
 
-# Debian links a JDK's configuration files (conf/, jre/lib/*.cfg, security files) to /etc/java-N-openjdk/ and
-# its CA store to /etc/ssl/certs/java/; the unpacked /etc copies are used instead, the CA store where it exists.
+# Debian links a JDK's configuration files (conf/, jre/lib/*.cfg, security files) to /etc/java-N-openjdk/: they are
+# re-pointed at the copies unpacked with it. Its CA store link (/etc/ssl/certs/java/cacerts) stays the machine's.
 repoint_etc_links() { # $1 = root
   local root="$1" link target
   while IFS= read -r link; do
