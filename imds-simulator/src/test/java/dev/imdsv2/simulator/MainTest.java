@@ -82,12 +82,14 @@ class MainTest {
     @Test
     void slowAndExpiringTokensFollowTheirClocks() throws Exception {
         Http http = new Http();
-        try (Running imds = start("--slow", "300", "--required", "--expire-tokens-every", "1")) {
+        // The first expiry comes 3 s after the start: time for the slow PUT and GET on a busy machine (at 1 s they
+        // could miss it). Then a wait of one period takes in at least one expiry.
+        try (Running imds = start("--slow", "300", "--required", "--expire-tokens-every", "3")) {
             long start = System.nanoTime();
             String token = token(http, imds.baseUrl());
             assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) >= 300, "the answer waited");
             assertEquals(200, http.send("GET", imds.baseUrl() + INSTANCE_ID, Http.TOKEN, token).statusCode());
-            Thread.sleep(1500);
+            Thread.sleep(3000);
             assertEquals(401, http.send("GET", imds.baseUrl() + INSTANCE_ID, Http.TOKEN, token).statusCode(), "expired");
         }
     }
