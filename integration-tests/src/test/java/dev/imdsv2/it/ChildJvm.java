@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
+import java.io.DataInputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -16,12 +17,19 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -177,7 +185,7 @@ public final class ChildJvm implements AutoCloseable {
         return path;
     }
 
-    private static final java.util.Map<Path, Integer> FEATURE_VERSIONS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<Path, Integer> FEATURE_VERSIONS = new ConcurrentHashMap<>();
 
     /** The feature release of the JDK under test (8, 11, 17, ...), as that JDK's own java reports it. */
     public static int javaFeatureVersion() {
@@ -187,7 +195,7 @@ public final class ChildJvm implements AutoCloseable {
                         .redirectErrorStream(true).start();
                 String settings = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 process.waitFor();
-                java.util.regex.Matcher version = java.util.regex.Pattern.compile("java\\.specification\\.version = (\\S+)").matcher(settings);
+                Matcher version = Pattern.compile("java\\.specification\\.version = (\\S+)").matcher(settings);
                 assertTrue(version.find(), "no java.specification.version from " + home + ":\n" + settings);
                 String spec = version.group(1);
                 return Integer.parseInt(spec.startsWith("1.") ? spec.substring(2) : spec);
@@ -197,7 +205,7 @@ public final class ChildJvm implements AutoCloseable {
         });
     }
 
-    private static final java.util.Map<String, Integer> OLDEST_JAVA_FOR_SET = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<String, Integer> OLDEST_JAVA_FOR_SET = new ConcurrentHashMap<>();
 
     /**
      * The oldest Java a client library set runs on: that of its newest class files (a jar's Java 9+ module-info
@@ -208,11 +216,11 @@ public final class ChildJvm implements AutoCloseable {
             int newestMajor = 52;
             try (Stream<Path> jars = Files.list(Paths.get(System.getProperty("it.client.libs"), name))) {
                 for (Path jar : (Iterable<Path>) jars.filter(p -> p.toString().endsWith(".jar"))::iterator) {
-                    try (java.util.jar.JarFile file = new java.util.jar.JarFile(jar.toFile())) {
-                        for (java.util.jar.JarEntry entry : java.util.Collections.list(file.entries())) {
+                    try (JarFile file = new JarFile(jar.toFile())) {
+                        for (JarEntry entry : Collections.list(file.entries())) {
                             String path = entry.getName();
                             if (path.endsWith(".class") && !path.endsWith("module-info.class") && !path.startsWith("META-INF/")) {
-                                try (java.io.DataInputStream in = new java.io.DataInputStream(file.getInputStream(entry))) {
+                                try (DataInputStream in = new DataInputStream(file.getInputStream(entry))) {
                                     in.readInt(); // magic
                                     in.readUnsignedShort(); // minor
                                     newestMajor = Math.max(newestMajor, in.readUnsignedShort());

@@ -114,10 +114,6 @@ abstract class ThirdPartyClientTest extends SimulatorTest {
         assertTrue(imds.metadataRequests().stream().noneMatch(ReceivedRequest::hasToken));
     }
 
-    /**
-     * A JVM that made a tokenless GET through the client before the agent came (so the client's classes are
-     * loaded, and the GET got 401) attaches the agent to itself: the same GET is upgraded now.
-     */
     /** The first of these library sets, newest first, whose classes the JDK under test can load. */
     static String newestThatRuns(String... setsNewestFirst) {
         for (String set : setsNewestFirst) {
@@ -128,6 +124,10 @@ abstract class ThirdPartyClientTest extends SimulatorTest {
         return setsNewestFirst[setsNewestFirst.length - 1];
     }
 
+    /**
+     * A JVM that made a tokenless GET through the client before the agent came (so the client's classes are
+     * loaded, and the GET got 401) attaches the agent to itself: the same GET is upgraded now.
+     */
     void retransformsClassesLoadedBeforeTheAttach(Class<?> app, String librarySet) throws Exception {
         ChildJvm jvm = ChildJvm.withoutAgent().libraries(librarySet).jvm("-Djdk.attach.allowAttachSelf=true")
                 .main(AttachLaterApp.class, ChildJvm.agentJar().toString(), agentArgs("token.timeout=5000"),
