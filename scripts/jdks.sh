@@ -9,7 +9,8 @@
 # The .deb files come with `apt-get download` from a private sources list, package lists and cache, and `dpkg -x`
 # unpacks them: the machine's apt configuration and its installed packages stay as they are.
 # Usage: scripts/jdks.sh [--properties] [VERSION...]   (default: 8 11 17 21 25)
-# Cache: $IMDSV2_JDK_CACHE, else ~/.cache/imdsv2-agent/jdks. Running it again with everything in place takes a second.
+# Cache: $IMDSV2_JDK_CACHE, else ~/.cache/imdsv2-agent/jdks, and for root /var/cache/imdsv2-agent/jdks (root's home is
+# closed to other users, and the tests run a JDK as another user too). Run again with everything in place: a second.
 # A JDK that cannot be had is an error (exit 1), never a silent skip.
 set -euo pipefail
 
@@ -17,7 +18,9 @@ PROPERTIES=false
 if [[ "${1:-}" == --properties ]]; then PROPERTIES=true; shift; fi
 VERSIONS=("$@")
 [[ ${#VERSIONS[@]} -gt 0 ]] || VERSIONS=(8 11 17 21 25)
-CACHE="${IMDSV2_JDK_CACHE:-$HOME/.cache/imdsv2-agent/jdks}"
+DEFAULT_CACHE="$HOME/.cache/imdsv2-agent/jdks"
+[[ "$(id -u)" == 0 ]] && DEFAULT_CACHE=/var/cache/imdsv2-agent/jdks
+CACHE="${IMDSV2_JDK_CACHE:-$DEFAULT_CACHE}"
 ARCH=amd64
 MULTIARCH=x86_64-linux-gnu
 
