@@ -157,7 +157,7 @@ class AttachIT extends SimulatorTest {
 
             AgentCli before = AgentCli.runOn(buildJdk, "list", pid);
             assertEquals(0, before.exitCode, before.toString());
-            assertTrue(row(before, pid).matches(pid + " +" + java + " +- +" + AttachTarget.class.getName()), before.toString());
+            assertTrue(row(before, pid).matches(pid + " +" + java + " +- +- +" + AttachTarget.class.getName()), before.toString());
 
             AgentCli attach = AgentCli.runOn(buildJdk, "attach", pid, agentArgs());
             assertEquals(0, attach.exitCode, attach.toString());
@@ -170,7 +170,7 @@ class AttachIT extends SimulatorTest {
 
             AgentCli after = AgentCli.runOn(buildJdk, "list", pid);
             assertEquals(0, after.exitCode, after.toString());
-            assertTrue(row(after, pid).matches(pid + " +" + java + " +" + agentVersion() + " upgrade +" + AttachTarget.class.getName()),
+            assertTrue(row(after, pid).matches(pid + " +" + java + " +" + AgentCli.agentVersion() + " upgrade +- +" + AttachTarget.class.getName()),
                     after.toString());
             assertEquals(2, imds.metadataRequests().stream().filter(ReceivedRequest::hasToken).count(), imds.received().toString());
         }
