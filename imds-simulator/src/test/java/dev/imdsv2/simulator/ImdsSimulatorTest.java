@@ -179,14 +179,16 @@ class ImdsSimulatorTest {
         java.util.Set<Thread> before = Thread.getAllStackTraces().keySet();
         ImdsSimulator hanging = ImdsSimulator.start();
         hanging.tokenPutNeverAnswered();
+        // A raw socket, not HttpURLConnection: that one sends a PUT the server dropped once more, and the second
+        // attempt can meet a connector that is still closing and hang in its read.
         Thread client = new Thread(() -> {
-            try {
-                HttpURLConnection put =
-                        (HttpURLConnection) new URL(hanging.baseUrl() + "/latest/api/token").openConnection();
-                put.setRequestMethod("PUT");
-                put.setRequestProperty(TTL, "60");
-                put.setReadTimeout(30_000);
-                put.getResponseCode();
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", hanging.port())) {
+                socket.setSoTimeout(30_000);
+                socket.getOutputStream().write(("PUT /latest/api/token HTTP/1.1\r\nHost: 127.0.0.1\r\n" + TTL
+                        + ": 60\r\nContent-Length: 0\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                while (socket.getInputStream().read() >= 0) {
+                    // nothing is answered; the read ends when the simulator closes the connection
+                }
             } catch (IOException expected) {
                 // the connection is dropped when the simulator closes
             }
