@@ -173,7 +173,7 @@ public final class AgentRuntime implements AgentState {
         }
         ThirdPartyClients thirdPartyClients = null;
         if (!thirdParty.isEmpty()) {
-            thirdPartyClients = new ThirdPartyClients(thirdParty, decisions);
+            thirdPartyClients = new ThirdPartyClients(thirdParty, decisions, instrumentation);
             transformer.delegate(thirdPartyClients.targetClasses(), thirdPartyClients);
             clients.addAll(ThirdPartyClients.tags(thirdParty));
         }

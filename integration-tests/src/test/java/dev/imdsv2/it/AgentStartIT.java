@@ -21,7 +21,7 @@ class AgentStartIT {
 
     /**
      * Java 8 runs class files up to major version 52. Every class the jar carries counts: the agent's own, the
-     * relocated dependencies (Byte Buddy, SLF4J) and the hook classes shipped as {@code .class.bin} resources.
+     * relocated dependencies (Byte Buddy's ASM, SLF4J, Micrometer) and the hook classes shipped as {@code .class.bin} resources.
      * Multi-release variants ({@code META-INF/versions/}) are excluded at packaging: the jar is not multi-release.
      */
     @Test
@@ -59,7 +59,7 @@ class AgentStartIT {
             assertTrue(jar.getEntry("sun/net/www/protocol/http/Imdsv2Hook.class") == null,
                     "hook classes ship only as renamed resources");
         }
-        assertTrue(own > 20 && dependencies > 1000, "checked " + own + " own classes and " + dependencies + " relocated ones");
+        assertTrue(own > 20 && dependencies > 300, "checked " + own + " own classes and " + dependencies + " relocated ones");
         assertEquals(List.of(), wrong);
     }
 

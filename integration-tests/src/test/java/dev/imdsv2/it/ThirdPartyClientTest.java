@@ -93,7 +93,7 @@ abstract class ThirdPartyClientTest extends SimulatorTest {
         }
         assertEquals(1, imds.tokenPutCount(), "one token for every request of the JVM");
         assertTrue(imds.issuedTokens().stream().noneMatch(t -> String.join("\n", jvm.stderr()).contains(t)), "no token in the logs");
-        // Byte Buddy ran in this JVM: no JVM warning (Unsafe, dynamic agents) and no failure of the agent's own.
+        // The client was woven in this JVM: no JVM warning (Unsafe, dynamic agents) and no failure of the agent's own.
         assertTrue(jvm.stderr().stream().noneMatch(l -> l.startsWith("WARNING") || l.contains("internal failure")),
                 jvm.transcript());
     }

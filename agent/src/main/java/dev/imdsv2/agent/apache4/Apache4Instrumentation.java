@@ -1,16 +1,15 @@
 package dev.imdsv2.agent.apache4;
 
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
-import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+import static dev.imdsv2.agent.clients.MethodMatcher.named;
+import static dev.imdsv2.agent.clients.MethodMatcher.takesArgument;
+import static dev.imdsv2.agent.clients.MethodMatcher.takesArguments;
 
 import java.util.Arrays;
 import java.util.List;
 
-import net.bytebuddy.agent.builder.AgentBuilder;
-
+import dev.imdsv2.agent.clients.AdvicePlan;
 import dev.imdsv2.agent.clients.ClientInstrumentation;
+import dev.imdsv2.agent.clients.MethodMatcher;
 
 /**
  * Apache HttpClient 4 (classic 4.3 to 4.5.x) and HttpAsyncClient 4.1.x.
@@ -31,7 +30,7 @@ import dev.imdsv2.agent.clients.ClientInstrumentation;
  */
 public final class Apache4Instrumentation implements ClientInstrumentation {
     public static final String CLIENT = "apache-httpclient-4";
-    /** Advice classes are named, not referenced: read from the jar as class files, they are never loaded. */
+    /** Advice classes are named, not referenced: the agent reads them as class files and defines them into the client's loader. */
     private static final String ADVICE = "dev.imdsv2.agent.apache4.";
     static final String PROCESSOR = "org.apache.http.protocol.ImmutableHttpProcessor";
     static final String CLASSIC_EXECUTOR = "org.apache.http.protocol.HttpRequestExecutor";
@@ -50,20 +49,15 @@ public final class Apache4Instrumentation implements ClientInstrumentation {
     }
 
     @Override
-    public AgentBuilder extend(AgentBuilder builder, AgentBuilder.Transformer.ForAdvice advice) {
-        return builder
-                .type(named(PROCESSOR)).transform(advice.advice(
-                        named("process").and(takesArguments(2)).and(takesArgument(0, named("org.apache.http.HttpRequest"))),
-                        ADVICE + "RequestProcessorAdvice"))
-                .type(named(CLASSIC_EXECUTOR)).transform(advice.advice(
-                        named("execute").and(takesArguments(3)).and(takesArgument(0, named("org.apache.http.HttpRequest"))),
-                        ADVICE + "ClassicResponseAdvice"))
-                .type(named(CLASSIC_PROTOCOL_EXEC)).transform(advice.advice(
-                        named("execute").and(takesArguments(4)).and(takesArgument(2,
-                                named("org.apache.http.client.protocol.HttpClientContext"))),
-                        ADVICE + "ProtocolExecAdvice"))
-                .type(namedOneOf(ASYNC_HANDLER, MINIMAL_ASYNC_HANDLER)).transform(advice.advice(
-                        named("responseReceived").and(takesArguments(1)),
-                        ADVICE + "AsyncResponseAdvice"));
+    public void advise(AdvicePlan plan) {
+        MethodMatcher responseReceived = named("responseReceived").and(takesArguments(1));
+        plan.advise(PROCESSOR, named("process").and(takesArguments(2)).and(takesArgument(0, "org.apache.http.HttpRequest")),
+                        ADVICE + "RequestProcessorAdvice")
+                .advise(CLASSIC_EXECUTOR, named("execute").and(takesArguments(3)).and(takesArgument(0, "org.apache.http.HttpRequest")),
+                        ADVICE + "ClassicResponseAdvice")
+                .advise(CLASSIC_PROTOCOL_EXEC, named("execute").and(takesArguments(4))
+                        .and(takesArgument(2, "org.apache.http.client.protocol.HttpClientContext")), ADVICE + "ProtocolExecAdvice")
+                .advise(ASYNC_HANDLER, responseReceived, ADVICE + "AsyncResponseAdvice")
+                .advise(MINIMAL_ASYNC_HANDLER, responseReceived, ADVICE + "AsyncResponseAdvice");
     }
 }

@@ -8,8 +8,8 @@ import dev.imdsv2.agent.log.AgentLog;
 
 /**
  * Reads the {@code HttpClientContext} of an HttpAsyncClient 4.1 exchange handler: the private
- * {@code localContext} field of its base class {@code AbstractClientExchangeHandler}. JDK types only, as it
- * is called from advice inlined into the client's classes.
+ * {@code localContext} field of its base class {@code AbstractClientExchangeHandler}. JDK types only: it is in the
+ * agent's class loader, called from advice in the client's.
  */
 public final class AsyncExchangeContexts {
     private static final Map<Class<?>, Field> FIELDS = new ConcurrentHashMap<Class<?>, Field>();

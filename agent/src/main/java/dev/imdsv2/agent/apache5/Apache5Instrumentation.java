@@ -1,14 +1,13 @@
 package dev.imdsv2.agent.apache5;
 
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+import static dev.imdsv2.agent.clients.MethodMatcher.named;
+import static dev.imdsv2.agent.clients.MethodMatcher.takesArgument;
+import static dev.imdsv2.agent.clients.MethodMatcher.takesArguments;
 
 import java.util.Arrays;
 import java.util.List;
 
-import net.bytebuddy.agent.builder.AgentBuilder;
-
+import dev.imdsv2.agent.clients.AdvicePlan;
 import dev.imdsv2.agent.clients.ClientInstrumentation;
 
 /**
@@ -25,7 +24,7 @@ import dev.imdsv2.agent.clients.ClientInstrumentation;
  */
 public final class Apache5Instrumentation implements ClientInstrumentation {
     public static final String CLIENT = "apache-httpclient-5";
-    /** Advice classes are named, not referenced: read from the jar as class files, they are never loaded. */
+    /** Advice classes are named, not referenced: the agent reads them as class files and defines them into the client's loader. */
     private static final String ADVICE = "dev.imdsv2.agent.apache5.";
     static final String CLASSIC_MAIN_EXEC = "org.apache.hc.client5.http.impl.classic.MainClientExec";
     static final String ASYNC_MAIN_EXEC = "org.apache.hc.client5.http.impl.async.HttpAsyncMainClientExec";
@@ -42,16 +41,11 @@ public final class Apache5Instrumentation implements ClientInstrumentation {
     }
 
     @Override
-    public AgentBuilder extend(AgentBuilder builder, AgentBuilder.Transformer.ForAdvice advice) {
-        return builder
-                .type(named(CLASSIC_MAIN_EXEC)).transform(advice.advice(
-                        named("execute").and(takesArgument(1, named("org.apache.hc.client5.http.classic.ExecChain$Scope"))),
-                        ADVICE + "ClassicExecAdvice"))
-                .type(named(ASYNC_MAIN_EXEC)).transform(advice.advice(
-                        named("execute").and(takesArgument(2, named("org.apache.hc.client5.http.async.AsyncExecChain$Scope"))),
-                        ADVICE + "AsyncExecAdvice"))
-                .type(named(REDIRECT_STRATEGY)).transform(advice.advice(
-                        named("isRedirected").and(takesArguments(3)),
-                        ADVICE + "RedirectStrategyAdvice"));
+    public void advise(AdvicePlan plan) {
+        plan.advise(CLASSIC_MAIN_EXEC, named("execute").and(takesArgument(1, "org.apache.hc.client5.http.classic.ExecChain$Scope")),
+                        ADVICE + "ClassicExecAdvice")
+                .advise(ASYNC_MAIN_EXEC, named("execute").and(takesArgument(2, "org.apache.hc.client5.http.async.AsyncExecChain$Scope")),
+                        ADVICE + "AsyncExecAdvice")
+                .advise(REDIRECT_STRATEGY, named("isRedirected").and(takesArguments(3)), ADVICE + "RedirectStrategyAdvice");
     }
 }

@@ -1,14 +1,13 @@
 package dev.imdsv2.agent.asynchttpclient;
 
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+import static dev.imdsv2.agent.clients.MethodMatcher.named;
+import static dev.imdsv2.agent.clients.MethodMatcher.takesArgument;
+import static dev.imdsv2.agent.clients.MethodMatcher.takesArguments;
 
 import java.util.Arrays;
 import java.util.List;
 
-import net.bytebuddy.agent.builder.AgentBuilder;
-
+import dev.imdsv2.agent.clients.AdvicePlan;
 import dev.imdsv2.agent.clients.ClientInstrumentation;
 
 /**
@@ -30,7 +29,7 @@ import dev.imdsv2.agent.clients.ClientInstrumentation;
  */
 public final class AsyncHttpClientInstrumentation implements ClientInstrumentation {
     public static final String CLIENT = "async-http-client";
-    /** Advice classes are named, not referenced: read from the jar as class files, they are never loaded. */
+    /** Advice classes are named, not referenced: the agent reads them as class files and defines them into the client's loader. */
     private static final String ADVICE = "dev.imdsv2.agent.asynchttpclient.";
     static final String REQUEST_SENDER = "org.asynchttpclient.netty.request.NettyRequestSender";
     static final String INTERCEPTORS = "org.asynchttpclient.netty.handler.intercept.Interceptors";
@@ -47,18 +46,15 @@ public final class AsyncHttpClientInstrumentation implements ClientInstrumentati
     }
 
     @Override
-    public AgentBuilder extend(AgentBuilder builder, AgentBuilder.Transformer.ForAdvice advice) {
-        return builder
-                .type(named(REQUEST_SENDER)).transform(advice.advice(
-                        named("newNettyRequestAndResponseFuture").and(takesArguments(5))
-                                .and(takesArgument(0, named("org.asynchttpclient.Request")))
-                                .and(takesArgument(2, named(RESPONSE_FUTURE)))
-                                .and(takesArgument(3, named("org.asynchttpclient.proxy.ProxyServer"))),
-                        ADVICE + "NewHopAdvice"))
-                .type(named(INTERCEPTORS)).transform(advice.advice(
-                        named("exitAfterIntercept").and(takesArguments(6))
-                                .and(takesArgument(1, named(RESPONSE_FUTURE)))
-                                .and(takesArgument(4, named("org.asynchttpclient.HttpResponseStatus"))),
-                        ADVICE + "HopResponseAdvice"));
+    public void advise(AdvicePlan plan) {
+        plan.advise(REQUEST_SENDER, named("newNettyRequestAndResponseFuture").and(takesArguments(5))
+                                .and(takesArgument(0, "org.asynchttpclient.Request"))
+                                .and(takesArgument(2, RESPONSE_FUTURE))
+                                .and(takesArgument(3, "org.asynchttpclient.proxy.ProxyServer")),
+                        ADVICE + "NewHopAdvice")
+                .advise(INTERCEPTORS, named("exitAfterIntercept").and(takesArguments(6))
+                                .and(takesArgument(1, RESPONSE_FUTURE))
+                                .and(takesArgument(4, "org.asynchttpclient.HttpResponseStatus")),
+                        ADVICE + "HopResponseAdvice");
     }
 }

@@ -1,15 +1,15 @@
 package dev.imdsv2.agent.asynchttpclient;
 
-import net.bytebuddy.asm.Advice;
 import org.asynchttpclient.HttpResponseStatus;
 import org.asynchttpclient.netty.NettyResponseFuture;
 import org.asynchttpclient.uri.Uri;
 
+import dev.imdsv2.agent.clients.Hook;
 import dev.imdsv2.agent.clients.ImdsHops;
 import dev.imdsv2.agent.policy.DecisionPath;
 
 /**
- * Inlined on entry to {@code Interceptors.exitAfterIntercept(channel, future, handler, response, status, headers)},
+ * Called on entry to {@code Interceptors.exitAfterIntercept(channel, future, handler, response, status, headers)},
  * before the interceptors act on the hop's status (a redirect sends the next hop from there): see
  * {@link AsyncHttpClientInstrumentation}.
  */
@@ -18,15 +18,19 @@ public final class HopResponseAdvice {
     private HopResponseAdvice() {
     }
 
-    @Advice.OnMethodEnter(suppress = Throwable.class)
-    static void enter(@Advice.Argument(1) NettyResponseFuture<?> future, @Advice.Argument(4) HttpResponseStatus status) {
-        int code = status.getStatusCode();
-        if (code != 401 && (code < 300 || code > 399)) {
-            return;
+    @Hook.OnEnter
+    public static void enter(@Hook.Argument(1) NettyResponseFuture<?> future, @Hook.Argument(4) HttpResponseStatus status) {
+        try {
+            int code = status.getStatusCode();
+            if (code != 401 && (code < 300 || code > 399)) {
+                return;
+            }
+            Uri uri = future.getCurrentRequest().getUri();
+            ImdsHops.afterHop(AsyncHttpClientInstrumentation.CLIENT, future,
+                    ImdsHops.endpoint(uri.getScheme(), uri.getHost(), uri.getPort()),
+                    future.getNettyRequest().getHttpRequest().headers().get(DecisionPath.TOKEN_HEADER), code, null);
+        } catch (Throwable t) {
+            ImdsHops.adviceFailed(t);
         }
-        Uri uri = future.getCurrentRequest().getUri();
-        ImdsHops.afterHop(AsyncHttpClientInstrumentation.CLIENT, future,
-                ImdsHops.endpoint(uri.getScheme(), uri.getHost(), uri.getPort()),
-                future.getNettyRequest().getHttpRequest().headers().get(DecisionPath.TOKEN_HEADER), code, null);
     }
 }

@@ -15,8 +15,9 @@ import dev.imdsv2.agent.policy.ImdsRequest;
  * The one helper that the third-party clients' advice calls, per hop: the advice reads the client's own
  * request and response types, this class decides through the shared {@link DecisionPath}.
  *
- * <p>Advice is inlined into the client's classes, which may live in any class loader, so this class takes
- * and returns JDK types only: it links against nothing of a client library.
+ * <p>The advice classes are defined into the loader of the client's classes, which may be any class loader, and
+ * reach this class through its parents; so this class takes and returns JDK types only: it links against
+ * nothing of a client library.
  *
  * <p>Per-exchange state (the token this agent added, whether a hop left IMDS) is kept only for exchanges
  * that touched IMDS or were redirected by another host: ordinary traffic allocates nothing here. The
@@ -206,8 +207,8 @@ public final class ImdsHops {
     }
 
     /**
-     * What an advice threw, handed over by the exception handler every advice is woven with: counted, and logged once
-     * for each place it came from. The client's method goes on as if the advice had not been there.
+     * What an advice method caught of its own failures (every one catches them, see {@link Hook}): counted, and
+     * logged once for each place it came from. The client's method goes on as if the advice had not been there.
      */
     public static void adviceFailed(Throwable failure) {
         StackTraceElement[] frames = failure.getStackTrace();

@@ -8,47 +8,38 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-import net.bytebuddy.ByteBuddy;
-import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.asm.Advice;
-import net.bytebuddy.description.method.MethodDescription;
-import net.bytebuddy.dynamic.scaffold.TypeValidation;
-import net.bytebuddy.implementation.bytecode.member.MethodInvocation;
-import net.bytebuddy.matcher.ElementMatchers;
-import net.bytebuddy.utility.JavaModule;
-
-import dev.imdsv2.agent.log.AgentLog;
 import dev.imdsv2.agent.policy.DecisionPath;
+import dev.imdsv2.agent.log.AgentLog;
 
 /**
- * The third-party clients (OkHttp, Apache HttpClient 4 and 5, Reactor Netty, AsyncHttpClient, Jetty, Vert.x),
- * instrumented with Byte Buddy advice, whose {@code AgentBuilder} costs about half a second to build: so it is
- * built only when the first class that one of those clients changes is loading, never in a JVM that does not
- * load one.
+ * The third-party clients (OkHttp, Apache HttpClient 4 and 5, Reactor Netty, AsyncHttpClient, Jetty, Vert.x): their
+ * advice classes ({@link Hook}) called from their classes, woven in with plain ASM ({@link AdviceWeaver}) as those
+ * classes load. Nothing is built ahead: a class costs the read of its class file and of its advice's, the weaving,
+ * and the advice class defined into its loader ({@link AdviceClasses}), a few milliseconds.
  *
- * <p>The agent's one registered transformer hands exactly those classes (by name, from its map) to
- * {@link #transform}; everything else never reaches Byte Buddy. The builder is turned into a raw
- * transformer ({@code makeRaw()}) and called from there rather than installed on the JVM, because a
- * transformer installed while a class is loading would not see that class, and the class that triggered
- * the build must be changed too. Classes already loaded when the agent arrives (attach at run time) are
- * retransformed through the same path; {@code disableClassFormatChanges()} keeps the advice within
- * what retransformation allows.
+ * <p>The agent's one registered transformer hands exactly the target classes (by name, from its map) to
+ * {@link #transform}; everything else never reaches this class. Classes already loaded when the agent arrives
+ * (attach at run time) are retransformed through the same path: the weaving adds no member, as retransformation
+ * requires.
  */
 public final class ThirdPartyClients implements ClassFileTransformer {
 
     private final List<ClientInstrumentation> clients;
-    private final DecisionPath decisions;
     private final Set<String> targets = new HashSet<String>();
-    private volatile ClassFileTransformer built;
+    private final AdviceClasses adviceClasses;
+    /** Declared when the first target class loads: a JVM that loads none never builds it. */
+    private volatile AdvicePlan plan;
 
-    public ThirdPartyClients(List<ClientInstrumentation> clients, DecisionPath decisions) {
+    /** {@code instrumentation} may be null where {@code java.lang} is open to the agent already (the unit tests). */
+    public ThirdPartyClients(List<ClientInstrumentation> clients, DecisionPath decisions, Instrumentation instrumentation) {
         this.clients = clients;
-        this.decisions = decisions;
+        this.adviceClasses = new AdviceClasses(instrumentation);
         for (ClientInstrumentation client : clients) {
             for (String name : client.targetClasses()) {
                 targets.add(name.replace('.', '/'));
             }
         }
+        ImdsHops.install(decisions);
     }
 
     /** The internal names of every class to hand to {@link #transform}. */
@@ -59,11 +50,58 @@ public final class ThirdPartyClients implements ClassFileTransformer {
     @Override
     public byte[] transform(ClassLoader loader, String className, Class<?> classBeingRedefined,
                             ProtectionDomain protectionDomain, byte[] classfileBuffer) {
+        List<AdvicePlan.Entry> entries = plan().forClass(className);
+        if (entries == null) {
+            return null;
+        }
         try {
-            return transformer().transform(loader, className, classBeingRedefined, protectionDomain, classfileBuffer);
+            if (loader == null || !seesTheAgent(loader)) {
+                throw new IllegalStateException("its class loader " + loader + " does not reach the agent's classes");
+            }
+            List<AdviceWeaver.Point> points = new ArrayList<AdviceWeaver.Point>(entries.size());
+            for (AdvicePlan.Entry entry : entries) {
+                points.add(new AdviceWeaver.Point(entry.methods, adviceClasses.get(entry.adviceClass)));
+            }
+            AdviceWeaver.Woven woven = AdviceWeaver.weave(classfileBuffer, points);
+            if (woven == null) {
+                return null;
+            }
+            for (AdviceClass advice : woven.advice) {
+                adviceClasses.defineIn(loader, advice);
+            }
+            return woven.classfile;
         } catch (Throwable t) {
             AgentLog.internalFailure("instrumenting " + className.replace('/', '.'), t);
             return null;
+        }
+    }
+
+    private AdvicePlan plan() {
+        AdvicePlan declared = plan;
+        if (declared == null) {
+            synchronized (this) {
+                if (plan == null) {
+                    AdvicePlan built = new AdvicePlan();
+                    for (ClientInstrumentation client : clients) {
+                        client.advise(built);
+                    }
+                    plan = built;
+                }
+                declared = plan;
+            }
+        }
+        return declared;
+    }
+
+    /**
+     * The advice calls {@link ImdsHops} through the client's loader: one that cannot reach this agent's copy (an
+     * isolated plug-in loader, say) keeps its classes as they are, rather than fail in them.
+     */
+    private static boolean seesTheAgent(ClassLoader loader) {
+        try {
+            return Class.forName(ImdsHops.class.getName(), false, loader) == ImdsHops.class;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
         }
     }
 
@@ -77,57 +115,6 @@ public final class ThirdPartyClients implements ClassFileTransformer {
                     AgentLog.internalFailure("retransforming " + c.getName(), t);
                 }
             }
-        }
-    }
-
-    private ClassFileTransformer transformer() throws NoSuchMethodException {
-        ClassFileTransformer t = built;
-        if (t == null) {
-            synchronized (this) {
-                t = built;
-                if (t == null) {
-                    t = build();
-                    built = t;
-                }
-            }
-        }
-        return t;
-    }
-
-    private ClassFileTransformer build() throws NoSuchMethodException {
-        // After shading this literal is relocated like Byte Buddy's own: no Nexus, so no Unsafe use on Java 24+.
-        System.setProperty("net.bytebuddy.nexus.disabled", "true");
-        ImdsHops.install(decisions);
-        // Advice is read from the agent jar's class files and resolved against the client's own class loader,
-        // never loaded as a class: the client types it names need not be visible to the agent's loader.
-        // Every advice suppresses what it throws; the handler hands that to ImdsHops.adviceFailed, so that it is
-        // counted and logged once like any failure of the agent, instead of vanishing.
-        AgentBuilder.Transformer.ForAdvice advice = new AgentBuilder.Transformer.ForAdvice()
-                .include(ThirdPartyClients.class.getClassLoader())
-                .withExceptionHandler(new Advice.ExceptionHandler.Simple(MethodInvocation.invoke(
-                        new MethodDescription.ForLoadedMethod(ImdsHops.class.getMethod("adviceFailed", Throwable.class)))));
-        // Byte Buddy leaves synthetic methods out of advice; a lambda's body is one, and Vert.x 4's default redirect
-        // handler is a lambda: those are let in (no other client's matcher names a lambda$ method).
-        ByteBuddy byteBuddy = new ByteBuddy().with(TypeValidation.DISABLED).ignore(ElementMatchers.isDefaultFinalizer()
-                .or(ElementMatchers.isSynthetic().and(ElementMatchers.not(ElementMatchers.nameStartsWith("lambda$")))));
-        AgentBuilder builder = new AgentBuilder.Default(byteBuddy)
-                // Retransformation of loaded classes goes through the agent's own transformer (see above), so no
-                // redefinition strategy here; only changes that retransformation allows.
-                .disableClassFormatChanges()
-                // Byte Buddy's default ignores bootstrap and its own classes; only our targets ever get here.
-                .ignore(ElementMatchers.none())
-                .with(new ErrorListener());
-        for (ClientInstrumentation client : clients) {
-            builder = client.extend(builder, advice);
-        }
-        return builder.makeRaw();
-    }
-
-    /** Byte Buddy reports a class it could not change here; the class stays as it was. */
-    private static final class ErrorListener extends AgentBuilder.Listener.Adapter {
-        @Override
-        public void onError(String typeName, ClassLoader classLoader, JavaModule module, boolean loaded, Throwable throwable) {
-            AgentLog.internalFailure("instrumenting " + typeName, throwable);
         }
     }
 

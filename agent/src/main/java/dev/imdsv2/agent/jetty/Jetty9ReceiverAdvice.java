@@ -1,15 +1,15 @@
 package dev.imdsv2.agent.jetty;
 
-import net.bytebuddy.asm.Advice;
 import org.eclipse.jetty.client.HttpExchange;
 import org.eclipse.jetty.client.HttpRequest;
 import org.eclipse.jetty.http.HttpField;
 
+import dev.imdsv2.agent.clients.Hook;
 import dev.imdsv2.agent.clients.ImdsHops;
 import dev.imdsv2.agent.policy.DecisionPath;
 
 /**
- * Inlined on exit of {@code org.eclipse.jetty.client.HttpReceiver.responseHeaders(HttpExchange)} (Jetty 9.4 to
+ * Called on exit of {@code org.eclipse.jetty.client.HttpReceiver.responseHeaders(HttpExchange)} (Jetty 9.4 to
  * 11): a 401 to a request this agent upgraded drops the token.
  */
 public final class Jetty9ReceiverAdvice {
@@ -17,21 +17,25 @@ public final class Jetty9ReceiverAdvice {
     private Jetty9ReceiverAdvice() {
     }
 
-    @Advice.OnMethodExit(suppress = Throwable.class)
-    static void exit(@Advice.Argument(0) HttpExchange exchange) {
-        HttpRequest request = exchange.getRequest();
-        if (!Boolean.TRUE.equals(request.getAttributes().get(JettyInstrumentation.DECIDED))
-                || exchange.getResponse().getStatus() != 401) {
-            return;
-        }
-        String tokenOnRequest = null;
-        Iterable<HttpField> headers = request.getHeaders();
-        for (HttpField header : headers) {
-            if (DecisionPath.TOKEN_HEADER.equalsIgnoreCase(header.getName())) {
-                tokenOnRequest = header.getValue();
+    @Hook.OnExit
+    public static void exit(@Hook.Argument(0) HttpExchange exchange) {
+        try {
+            HttpRequest request = exchange.getRequest();
+            if (!Boolean.TRUE.equals(request.getAttributes().get(JettyInstrumentation.DECIDED))
+                    || exchange.getResponse().getStatus() != 401) {
+                return;
             }
+            String tokenOnRequest = null;
+            Iterable<HttpField> headers = request.getHeaders();
+            for (HttpField header : headers) {
+                if (DecisionPath.TOKEN_HEADER.equalsIgnoreCase(header.getName())) {
+                    tokenOnRequest = header.getValue();
+                }
+            }
+            ImdsHops.afterHop(JettyInstrumentation.CLIENT, request.getConversation(),
+                    ImdsHops.endpoint(request.getScheme(), request.getHost(), request.getPort()), tokenOnRequest, 401, null);
+        } catch (Throwable t) {
+            ImdsHops.adviceFailed(t);
         }
-        ImdsHops.afterHop(JettyInstrumentation.CLIENT, request.getConversation(),
-                ImdsHops.endpoint(request.getScheme(), request.getHost(), request.getPort()), tokenOnRequest, 401, null);
     }
 }

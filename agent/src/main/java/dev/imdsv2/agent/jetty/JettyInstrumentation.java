@@ -1,14 +1,13 @@
 package dev.imdsv2.agent.jetty;
 
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+import static dev.imdsv2.agent.clients.MethodMatcher.named;
+import static dev.imdsv2.agent.clients.MethodMatcher.takesArgument;
+import static dev.imdsv2.agent.clients.MethodMatcher.takesArguments;
 
 import java.util.Arrays;
 import java.util.List;
 
-import net.bytebuddy.agent.builder.AgentBuilder;
-
+import dev.imdsv2.agent.clients.AdvicePlan;
 import dev.imdsv2.agent.clients.ClientInstrumentation;
 
 /**
@@ -39,7 +38,7 @@ public final class JettyInstrumentation implements ClientInstrumentation {
      * it decided to leave it as it was. Only ever set on IMDS requests.
      */
     public static final String DECIDED = "dev.imdsv2.agent.decided";
-    /** Advice classes are named, not referenced: read from the jar as class files, they are never loaded. */
+    /** Advice classes are named, not referenced: the agent reads them as class files and defines them into the client's loader. */
     private static final String ADVICE = "dev.imdsv2.agent.jetty.";
     private static final String HTTP_CLIENT = "org.eclipse.jetty.client.HttpClient";
     private static final String JETTY9_PACKAGE = "org.eclipse.jetty.client.";
@@ -57,20 +56,18 @@ public final class JettyInstrumentation implements ClientInstrumentation {
     }
 
     @Override
-    public AgentBuilder extend(AgentBuilder builder, AgentBuilder.Transformer.ForAdvice advice) {
-        return builder
-                .type(named(HTTP_CLIENT)).transform(advice
-                        .advice(named("copyRequest").and(takesArguments(2))
-                                .and(takesArgument(0, named(JETTY9_PACKAGE + "HttpRequest"))), ADVICE + "Jetty9CopyRequestAdvice")
-                        .advice(named("copyRequest").and(takesArguments(2))
-                                .and(takesArgument(0, named("org.eclipse.jetty.client.Request"))), ADVICE + "Jetty12CopyRequestAdvice"))
-                .type(named(JETTY9_PACKAGE + "HttpConnection")).transform(advice.advice(
-                        named("normalizeRequest").and(takesArguments(1)), ADVICE + "Jetty9ConnectionAdvice"))
-                .type(named(JETTY12_PACKAGE + "HttpConnection")).transform(advice.advice(
-                        named("normalizeRequest").and(takesArguments(1)), ADVICE + "Jetty12ConnectionAdvice"))
-                .type(named(JETTY9_PACKAGE + "HttpReceiver")).transform(advice.advice(
-                        named("responseHeaders").and(takesArguments(1)), ADVICE + "Jetty9ReceiverAdvice"))
-                .type(named(JETTY12_PACKAGE + "HttpReceiver")).transform(advice.advice(
-                        named("responseHeaders").and(takesArguments(1)), ADVICE + "Jetty12ReceiverAdvice"));
+    public void advise(AdvicePlan plan) {
+        plan.advise(HTTP_CLIENT, named("copyRequest").and(takesArguments(2)).and(takesArgument(0, JETTY9_PACKAGE + "HttpRequest")),
+                        ADVICE + "Jetty9CopyRequestAdvice")
+                .advise(HTTP_CLIENT, named("copyRequest").and(takesArguments(2)).and(takesArgument(0, "org.eclipse.jetty.client.Request")),
+                        ADVICE + "Jetty12CopyRequestAdvice")
+                .advise(JETTY9_PACKAGE + "HttpConnection", named("normalizeRequest").and(takesArguments(1)),
+                        ADVICE + "Jetty9ConnectionAdvice")
+                .advise(JETTY12_PACKAGE + "HttpConnection", named("normalizeRequest").and(takesArguments(1)),
+                        ADVICE + "Jetty12ConnectionAdvice")
+                .advise(JETTY9_PACKAGE + "HttpReceiver", named("responseHeaders").and(takesArguments(1)),
+                        ADVICE + "Jetty9ReceiverAdvice")
+                .advise(JETTY12_PACKAGE + "HttpReceiver", named("responseHeaders").and(takesArguments(1)),
+                        ADVICE + "Jetty12ReceiverAdvice");
     }
 }

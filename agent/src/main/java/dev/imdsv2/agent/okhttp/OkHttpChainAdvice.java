@@ -1,10 +1,10 @@
 package dev.imdsv2.agent.okhttp;
 
 import java.io.IOException;
+import java.lang.reflect.Method;
 import java.net.Proxy;
 import java.util.List;
 
-import net.bytebuddy.asm.Advice;
 import okhttp3.Connection;
 import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
@@ -13,12 +13,13 @@ import okhttp3.Response;
 import okhttp3.internal.connection.ConnectInterceptor;
 import okhttp3.internal.http.RetryAndFollowUpInterceptor;
 
+import dev.imdsv2.agent.clients.Hook;
 import dev.imdsv2.agent.clients.ImdsHops;
 import dev.imdsv2.agent.config.Endpoint;
 import dev.imdsv2.agent.policy.DecisionPath;
 
 /**
- * Inlined into {@code okhttp3.internal.http.RealInterceptorChain.proceed}: see {@link OkHttpInstrumentation}.
+ * Called from {@code okhttp3.internal.http.RealInterceptorChain.proceed}: see {@link OkHttpInstrumentation}.
  * Only OkHttp API common to 3.12, 3.14, 4 and 5 is used here (the Kotlin versions keep the Java method names).
  */
 public final class OkHttpChainAdvice {
@@ -26,51 +27,43 @@ public final class OkHttpChainAdvice {
     private OkHttpChainAdvice() {
     }
 
-    /** Returns true to skip {@code proceed}: the request is blocked (enforce mode), and the exit advice throws. */
-    @Advice.OnMethodEnter(suppress = Throwable.class, skipOn = Advice.OnNonDefaultValue.class)
-    static boolean enter(@Advice.This Interceptor.Chain chain,
-                         @Advice.FieldValue("interceptors") List<?> interceptors,
-                         @Advice.FieldValue("index") int index,
-                         @Advice.Argument(value = 0, readOnly = false) Request request,
-                         @Advice.Argument(value = 2, optional = true) Object okhttp314Exchange,
-                         @Advice.Argument(value = 3, optional = true) Object okhttp312Connection,
-                         @Advice.Local("network") boolean network,
-                         @Advice.Local("call") boolean call,
-                         @Advice.Local("endpoint") Endpoint endpoint,
-                         @Advice.Local("blocked") IOException blocked) {
-        if (index < interceptors.size() && interceptors.get(index) instanceof RetryAndFollowUpInterceptor) {
-            call = true; // the whole call, redirects and retries included: where a 401 to the token is re-sent
-            return false;
-        }
-        if (index == 0 || !(interceptors.get(index - 1) instanceof ConnectInterceptor)) {
-            return false;
-        }
-        network = true;
-        HttpUrl url = request.url();
-        endpoint = ImdsHops.endpoint(url.scheme(), url.host(), url.port());
-        if (endpoint == null) {
-            return false;
-        }
-        // 3.12 passes the connection itself, 3.13/3.14 an Exchange that holds it; 4 and 5 have it on the chain.
-        Connection connection = okhttp312Connection instanceof Connection ? (Connection) okhttp312Connection
-                : okhttp314Exchange != null ? OkHttpConnections.ofExchange(okhttp314Exchange) : chain.connection();
-        boolean proxied = connection == null || connection.route().proxy().type() != Proxy.Type.DIRECT;
-        boolean forwarded = false;
-        for (String relayHeader : DecisionPath.RELAY_HEADERS) {
-            forwarded |= request.header(relayHeader) != null;
-        }
-        String token;
+    /**
+     * On a network hop to IMDS: the request to go on with, carrying the token when the hop is upgraded. Throws the
+     * enforce-mode failure when the hop is blocked; the call fails with it as with any failure to connect.
+     */
+    @Hook.OnEnter(assigns = 0)
+    public static Request enter(@Hook.This Interceptor.Chain chain,
+                                @Hook.Field("interceptors") List<?> interceptors,
+                                @Hook.Field("index") int index,
+                                @Hook.Argument(0) Request request,
+                                @Hook.Argument(value = 2, optional = true) Object okhttp314Exchange,
+                                @Hook.Argument(value = 3, optional = true) Object okhttp312Connection) throws IOException {
         try {
-            token = ImdsHops.beforeHop(OkHttpInstrumentation.CLIENT, endpoint, chain.call(), false, request.method(),
+            if (!isNetworkHop(interceptors, index)) {
+                return request;
+            }
+            HttpUrl url = request.url();
+            Endpoint endpoint = ImdsHops.endpoint(url.scheme(), url.host(), url.port());
+            if (endpoint == null) {
+                return request;
+            }
+            // 3.12 passes the connection itself, 3.13/3.14 an Exchange that holds it; 4 and 5 have it on the chain.
+            Connection connection = okhttp312Connection instanceof Connection ? (Connection) okhttp312Connection
+                    : okhttp314Exchange != null ? connectionOf(okhttp314Exchange) : chain.connection();
+            boolean proxied = connection == null || connection.route().proxy().type() != Proxy.Type.DIRECT;
+            boolean forwarded = false;
+            for (String relayHeader : DecisionPath.RELAY_HEADERS) {
+                forwarded |= request.header(relayHeader) != null;
+            }
+            String token = ImdsHops.beforeHop(OkHttpInstrumentation.CLIENT, endpoint, chain.call(), false, request.method(),
                     url.encodedPath(), request.header(DecisionPath.TOKEN_HEADER), forwarded, proxied, false);
-        } catch (IOException e) {
-            blocked = e;
-            return true;
+            return token == null ? request : request.newBuilder().header(DecisionPath.TOKEN_HEADER, token).build();
+        } catch (IOException blocked) {
+            throw blocked;
+        } catch (Throwable t) {
+            ImdsHops.adviceFailed(t);
+            return request;
         }
-        if (token != null) {
-            request = request.newBuilder().header(DecisionPath.TOKEN_HEADER, token).build();
-        }
-        return false;
     }
 
     /**
@@ -78,30 +71,57 @@ public final class OkHttpChainAdvice {
      * answered 401 to the token this agent added, closes that response and proceeds once more, as an application
      * interceptor may, so the request goes out again with a fresh token instead of the 401 reaching the caller.
      */
-    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-    static void exit(@Advice.This Interceptor.Chain chain,
-                     @Advice.Argument(0) Request request,
-                     @Advice.Return(readOnly = false) Response response,
-                     @Advice.Thrown(readOnly = false) Throwable thrown,
-                     @Advice.Local("network") boolean network,
-                     @Advice.Local("call") boolean call,
-                     @Advice.Local("endpoint") Endpoint endpoint,
-                     @Advice.Local("blocked") IOException blocked) {
-        if (blocked != null) {
-            thrown = blocked;
-        } else if (network && response != null) {
-            int code = response.code();
-            ImdsHops.afterHop(OkHttpInstrumentation.CLIENT, chain.call(), endpoint,
-                    endpoint == null ? null : request.header(DecisionPath.TOKEN_HEADER), code,
-                    code >= 300 && code < 400 ? response.header("Location") : null);
-        } else if (call && response != null && response.code() == 401 && ImdsHops.takeResend(chain.call())) {
-            response.close();
-            response = null;
-            try {
-                response = chain.proceed(request);
-            } catch (Throwable t) {
-                thrown = t; // the re-send's own failure is the caller's, as any failure of the call would be
+    @Hook.OnExit
+    public static Response exit(@Hook.Return Response response,
+                                @Hook.This Interceptor.Chain chain,
+                                @Hook.Field("interceptors") List<?> interceptors,
+                                @Hook.Field("index") int index,
+                                @Hook.Argument(0) Request request) throws IOException {
+        try {
+            if (response == null) {
+                return null;
             }
+            if (isNetworkHop(interceptors, index)) {
+                HttpUrl url = request.url();
+                Endpoint endpoint = ImdsHops.endpoint(url.scheme(), url.host(), url.port());
+                int code = response.code();
+                ImdsHops.afterHop(OkHttpInstrumentation.CLIENT, chain.call(), endpoint,
+                        endpoint == null ? null : request.header(DecisionPath.TOKEN_HEADER), code,
+                        code >= 300 && code < 400 ? response.header("Location") : null);
+                return response;
+            }
+            if (!isWholeCall(interceptors, index) || response.code() != 401 || !ImdsHops.takeResend(chain.call())) {
+                return response;
+            }
+            response.close();
+        } catch (Throwable t) {
+            ImdsHops.adviceFailed(t);
+            return response;
+        }
+        return chain.proceed(request); // the re-send's own failure is the caller's, as any failure of the call would be
+    }
+
+    /** The chain passes the request on from {@code ConnectInterceptor}: once per hop, its connection known. */
+    private static boolean isNetworkHop(List<?> interceptors, int index) {
+        return index > 0 && index <= interceptors.size() && interceptors.get(index - 1) instanceof ConnectInterceptor;
+    }
+
+    /** The chain passes the request to {@code RetryAndFollowUpInterceptor}: the whole call, redirects and retries included. */
+    private static boolean isWholeCall(List<?> interceptors, int index) {
+        return index < interceptors.size() && interceptors.get(index) instanceof RetryAndFollowUpInterceptor;
+    }
+
+    /**
+     * OkHttp 3.13 and 3.14 pass the network hop an {@code okhttp3.internal.connection.Exchange}, a class the other
+     * versions do not have; its {@code connection()} is reached by reflection, only for IMDS hops.
+     */
+    private static Connection connectionOf(Object exchange) {
+        try {
+            Method connection = exchange.getClass().getMethod("connection");
+            Object value = connection.invoke(exchange);
+            return value instanceof Connection ? (Connection) value : null;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null; // treated as proxied: not upgraded
         }
     }
 }

@@ -1,20 +1,16 @@
 package dev.imdsv2.agent.okhttp;
 
-import static net.bytebuddy.matcher.ElementMatchers.declaresMethod;
-import static net.bytebuddy.matcher.ElementMatchers.isDeclaredBy;
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.not;
-import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+import static dev.imdsv2.agent.clients.MethodMatcher.inClassWithout;
+import static dev.imdsv2.agent.clients.MethodMatcher.named;
+import static dev.imdsv2.agent.clients.MethodMatcher.takesArgument;
+import static dev.imdsv2.agent.clients.MethodMatcher.takesArguments;
 
 import java.util.Collections;
 import java.util.List;
 
-import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.description.method.MethodDescription;
-import net.bytebuddy.matcher.ElementMatcher;
-
+import dev.imdsv2.agent.clients.AdvicePlan;
 import dev.imdsv2.agent.clients.ClientInstrumentation;
+import dev.imdsv2.agent.clients.MethodMatcher;
 
 /**
  * OkHttp 3.12+, 4 and 5: one advice on {@code RealInterceptorChain.proceed}, acting only where the chain
@@ -30,7 +26,7 @@ import dev.imdsv2.agent.clients.ClientInstrumentation;
  */
 public final class OkHttpInstrumentation implements ClientInstrumentation {
     public static final String CLIENT = "okhttp";
-    /** Advice classes are named, not referenced: read from the jar as class files, they are never loaded. */
+    /** Advice classes are named, not referenced: the agent reads them as class files and defines them into the client's loader. */
     private static final String ADVICE = "dev.imdsv2.agent.okhttp.";
     private static final String CHAIN = "okhttp3.internal.http.RealInterceptorChain";
 
@@ -45,11 +41,10 @@ public final class OkHttpInstrumentation implements ClientInstrumentation {
     }
 
     @Override
-    public AgentBuilder extend(AgentBuilder builder, AgentBuilder.Transformer.ForAdvice advice) {
-        ElementMatcher.Junction<MethodDescription> networkHopProceed = takesArguments(4).or(takesArguments(3));
-        return builder.type(named(CHAIN)).transform(advice.advice(
-                named("proceed").and(takesArgument(0, named("okhttp3.Request"))).and(networkHopProceed.or(
-                        takesArguments(1).and(isDeclaredBy(not(declaresMethod(named("proceed").and(networkHopProceed))))))),
-                ADVICE + "OkHttpChainAdvice"));
+    public void advise(AdvicePlan plan) {
+        MethodMatcher networkHopProceed = takesArguments(4).or(takesArguments(3));
+        plan.advise(CHAIN, named("proceed").and(takesArgument(0, "okhttp3.Request")).and(networkHopProceed.or(
+                        takesArguments(1).and(inClassWithout(named("proceed").and(networkHopProceed))))),
+                ADVICE + "OkHttpChainAdvice");
     }
 }

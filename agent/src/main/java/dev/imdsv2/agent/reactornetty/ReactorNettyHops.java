@@ -10,8 +10,8 @@ import dev.imdsv2.agent.clients.ImdsHops;
 import dev.imdsv2.agent.config.Endpoint;
 
 /**
- * What the Reactor Netty advice needs beyond {@link ImdsHops}, in JDK types only (the advice is inlined into
- * Reactor Netty's class, in whatever class loader that lives): whether the hop goes through
+ * What the Reactor Netty advice needs beyond {@link ImdsHops}, in JDK types only (the advice lives in the class
+ * loader of Reactor Netty's classes, whichever that is, and this class in the agent's): whether the hop goes through
  * a proxy or was redirected from elsewhere, and the hops this agent put a token on.
  */
 public final class ReactorNettyHops {

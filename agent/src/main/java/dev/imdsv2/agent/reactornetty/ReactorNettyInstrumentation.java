@@ -1,14 +1,13 @@
 package dev.imdsv2.agent.reactornetty;
 
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+import static dev.imdsv2.agent.clients.MethodMatcher.named;
+import static dev.imdsv2.agent.clients.MethodMatcher.takesArgument;
+import static dev.imdsv2.agent.clients.MethodMatcher.takesArguments;
 
 import java.util.Collections;
 import java.util.List;
 
-import net.bytebuddy.agent.builder.AgentBuilder;
-
+import dev.imdsv2.agent.clients.AdvicePlan;
 import dev.imdsv2.agent.clients.ClientInstrumentation;
 
 /**
@@ -27,7 +26,7 @@ import dev.imdsv2.agent.clients.ClientInstrumentation;
  */
 public final class ReactorNettyInstrumentation implements ClientInstrumentation {
     public static final String CLIENT = "reactor-netty";
-    /** Advice classes are named, not referenced: read from the jar as class files, they are never loaded. */
+    /** Advice classes are named, not referenced: the agent reads them as class files and defines them into the client's loader. */
     private static final String ADVICE = "dev.imdsv2.agent.reactornetty.";
     private static final String OPERATIONS = "reactor.netty.http.client.HttpClientOperations";
 
@@ -42,10 +41,9 @@ public final class ReactorNettyInstrumentation implements ClientInstrumentation 
     }
 
     @Override
-    public AgentBuilder extend(AgentBuilder builder, AgentBuilder.Transformer.ForAdvice advice) {
-        return builder.type(named(OPERATIONS))
-                .transform(advice.advice(named("beforeMarkSentHeaders").and(takesArguments(0)), ADVICE + "SendHeadersAdvice"))
-                .transform(advice.advice(named("setNettyResponse").and(takesArguments(1))
-                        .and(takesArgument(0, named("io.netty.handler.codec.http.HttpResponse"))), ADVICE + "ResponseAdvice"));
+    public void advise(AdvicePlan plan) {
+        plan.advise(OPERATIONS, named("beforeMarkSentHeaders").and(takesArguments(0)), ADVICE + "SendHeadersAdvice")
+                .advise(OPERATIONS, named("setNettyResponse").and(takesArguments(1))
+                        .and(takesArgument(0, "io.netty.handler.codec.http.HttpResponse")), ADVICE + "ResponseAdvice");
     }
 }

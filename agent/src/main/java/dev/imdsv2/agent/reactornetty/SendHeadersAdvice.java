@@ -5,16 +5,16 @@ import java.io.IOException;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.proxy.ProxyHandler;
-import net.bytebuddy.asm.Advice;
 import reactor.netty.Connection;
 import reactor.netty.http.client.HttpClientRequest;
 
+import dev.imdsv2.agent.clients.Hook;
 import dev.imdsv2.agent.clients.ImdsHops;
 import dev.imdsv2.agent.config.Endpoint;
 import dev.imdsv2.agent.policy.DecisionPath;
 
 /**
- * Inlined at the exit of {@code HttpClientOperations.beforeMarkSentHeaders()}: see
+ * Called at the exit of {@code HttpClientOperations.beforeMarkSentHeaders()}: see
  * {@link ReactorNettyInstrumentation}. {@code HttpClientOperations} is package-private; the advice reaches it
  * through the public interfaces it implements, whose methods used here exist from 1.0 on.
  */
@@ -23,27 +23,24 @@ public final class SendHeadersAdvice {
     private SendHeadersAdvice() {
     }
 
-    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-    static void exit(@Advice.This HttpClientRequest request,
-                     @Advice.Thrown(readOnly = false) Throwable thrown) {
-        if (thrown != null) {
-            return;
-        }
-        Endpoint endpoint = ImdsHops.endpointOfUrl(request.resourceUrl());
-        if (endpoint == null) {
-            return;
-        }
-        HttpHeaders headers = request.requestHeaders();
-        boolean forwarded = false;
-        for (String relayHeader : DecisionPath.RELAY_HEADERS) {
-            forwarded |= headers.contains(relayHeader);
-        }
-        Channel channel = ((Connection) request).channel();
-        // A proxy set with HttpClient.proxy(...) is a handler in the channel's pipeline; whatever else stands
-        // between (a tunnel, a resolver mapping) shows in a remote address that is not the endpoint's port.
-        boolean proxied = channel.pipeline().get(ProxyHandler.class) != null
-                || !ReactorNettyHops.connectedTo(channel.remoteAddress(), endpoint);
+    /** Decides a hop to IMDS before its headers go out: adds the token, or throws the enforce-mode failure. */
+    @Hook.OnExit
+    public static void exit(@Hook.This HttpClientRequest request) throws IOException {
         try {
+            Endpoint endpoint = ImdsHops.endpointOfUrl(request.resourceUrl());
+            if (endpoint == null) {
+                return;
+            }
+            HttpHeaders headers = request.requestHeaders();
+            boolean forwarded = false;
+            for (String relayHeader : DecisionPath.RELAY_HEADERS) {
+                forwarded |= headers.contains(relayHeader);
+            }
+            Channel channel = ((Connection) request).channel();
+            // A proxy set with HttpClient.proxy(...) is a handler in the channel's pipeline; whatever else stands
+            // between (a tunnel, a resolver mapping) shows in a remote address that is not the endpoint's port.
+            boolean proxied = channel.pipeline().get(ProxyHandler.class) != null
+                    || !ReactorNettyHops.connectedTo(channel.remoteAddress(), endpoint);
             String token = ImdsHops.beforeHop(ReactorNettyInstrumentation.CLIENT, endpoint, request, false,
                     request.method().name(), request.uri(), headers.get(DecisionPath.TOKEN_HEADER), forwarded, proxied,
                     ReactorNettyHops.anyElsewhere(request.redirectedFrom()));
@@ -52,7 +49,9 @@ public final class SendHeadersAdvice {
                 ReactorNettyHops.added(request, token);
             }
         } catch (IOException blocked) {
-            thrown = blocked;
+            throw blocked;
+        } catch (Throwable t) {
+            ImdsHops.adviceFailed(t);
         }
     }
 }

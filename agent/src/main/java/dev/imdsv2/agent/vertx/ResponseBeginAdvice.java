@@ -1,18 +1,24 @@
 package dev.imdsv2.agent.vertx;
 
 import io.vertx.core.http.impl.HttpResponseHead;
-import net.bytebuddy.asm.Advice;
 
-/** Inlined into {@code Http1xClientConnection.handleResponseBegin(stream, head)}: a 401 to an upgraded hop drops the token. */
+import dev.imdsv2.agent.clients.Hook;
+import dev.imdsv2.agent.clients.ImdsHops;
+
+/** Called from {@code Http1xClientConnection.handleResponseBegin(stream, head)}: a 401 to an upgraded hop drops the token. */
 public final class ResponseBeginAdvice {
 
     private ResponseBeginAdvice() {
     }
 
-    @Advice.OnMethodEnter(suppress = Throwable.class)
-    static void enter(@Advice.This Object connection, @Advice.Argument(1) HttpResponseHead response) {
-        if (response.statusCode == 401) {
-            VertxHops.unauthorized(connection);
+    @Hook.OnEnter
+    public static void enter(@Hook.This Object connection, @Hook.Argument(1) HttpResponseHead response) {
+        try {
+            if (response.statusCode == 401) {
+                VertxHops.unauthorized(connection);
+            }
+        } catch (Throwable t) {
+            ImdsHops.adviceFailed(t);
         }
     }
 }

@@ -13,8 +13,8 @@ import dev.imdsv2.agent.config.Endpoint;
 import dev.imdsv2.agent.log.AgentLog;
 
 /**
- * What the Vert.x advice shares (see {@link VertxInstrumentation}). Advice is inlined into Vert.x's classes, which
- * may live in any class loader, so this class takes JDK types only; Vert.x and Netty objects arrive as
+ * What the Vert.x advice shares (see {@link VertxInstrumentation}). The advice lives in the class loader of Vert.x's
+ * classes, whichever that is, and this class in the agent's, so it takes JDK types only; Vert.x and Netty objects arrive as
  * {@code Object} and are only reached by reflection on the enforce-mode path.
  */
 public final class VertxHops {

@@ -1,16 +1,15 @@
 package dev.imdsv2.agent.vertx;
 
-import static net.bytebuddy.matcher.ElementMatchers.isStatic;
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.returns;
-import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+import static dev.imdsv2.agent.clients.MethodMatcher.isStatic;
+import static dev.imdsv2.agent.clients.MethodMatcher.named;
+import static dev.imdsv2.agent.clients.MethodMatcher.returns;
+import static dev.imdsv2.agent.clients.MethodMatcher.takesArgument;
+import static dev.imdsv2.agent.clients.MethodMatcher.takesArguments;
 
 import java.util.Arrays;
 import java.util.List;
 
-import net.bytebuddy.agent.builder.AgentBuilder;
-
+import dev.imdsv2.agent.clients.AdvicePlan;
 import dev.imdsv2.agent.clients.ClientInstrumentation;
 
 /**
@@ -35,7 +34,7 @@ import dev.imdsv2.agent.clients.ClientInstrumentation;
  */
 public final class VertxInstrumentation implements ClientInstrumentation {
     public static final String CLIENT = "vertx";
-    /** Advice classes are named, not referenced: read from the jar as class files, they are never loaded. */
+    /** Advice classes are named, not referenced: the agent reads them as class files and defines them into the client's loader. */
     private static final String ADVICE = "dev.imdsv2.agent.vertx.";
     static final String CONNECTION = "io.vertx.core.http.impl.Http1xClientConnection";
     /** Vert.x 4: the default redirect handler is a static lambda of this class. */
@@ -55,20 +54,16 @@ public final class VertxInstrumentation implements ClientInstrumentation {
     }
 
     @Override
-    public AgentBuilder extend(AgentBuilder builder, AgentBuilder.Transformer.ForAdvice advice) {
-        return builder
-                .type(named(CONNECTION))
-                .transform(advice.advice(named("beginRequest").and(takesArguments(7))
-                        .and(takesArgument(1, named("io.vertx.core.http.impl.HttpRequestHead"))), ADVICE + "BeginRequestAdvice"))
-                .transform(advice.advice(named("createRequest").and(takesArguments(7))
-                        .and(returns(named("io.netty.handler.codec.http.HttpRequest"))), ADVICE + "CreateRequestAdvice"))
-                .transform(advice.advice(named("handleResponseBegin").and(takesArguments(2))
-                        .and(takesArgument(1, named("io.vertx.core.http.impl.HttpResponseHead"))), ADVICE + "ResponseBeginAdvice"))
-                .type(named(CLIENT_4))
-                .transform(advice.advice(isStatic().and(takesArguments(1)).and(takesArgument(0, named(RESPONSE)))
-                        .and(returns(named("io.vertx.core.Future"))), ADVICE + "RedirectHandlerAdvice"))
-                .type(named(REDIRECT_HANDLER_5))
-                .transform(advice.advice(named("apply").and(takesArgument(0, named(RESPONSE)))
-                        .and(returns(named("io.vertx.core.Future"))), ADVICE + "RedirectHandlerAdvice"));
+    public void advise(AdvicePlan plan) {
+        plan.advise(CONNECTION, named("beginRequest").and(takesArguments(7))
+                        .and(takesArgument(1, "io.vertx.core.http.impl.HttpRequestHead")), ADVICE + "BeginRequestAdvice")
+                .advise(CONNECTION, named("createRequest").and(takesArguments(7))
+                        .and(returns("io.netty.handler.codec.http.HttpRequest")), ADVICE + "CreateRequestAdvice")
+                .advise(CONNECTION, named("handleResponseBegin").and(takesArguments(2))
+                        .and(takesArgument(1, "io.vertx.core.http.impl.HttpResponseHead")), ADVICE + "ResponseBeginAdvice")
+                .advise(CLIENT_4, isStatic().and(takesArguments(1)).and(takesArgument(0, RESPONSE))
+                        .and(returns("io.vertx.core.Future")), ADVICE + "RedirectHandlerAdvice")
+                .advise(REDIRECT_HANDLER_5, named("apply").and(takesArgument(0, RESPONSE))
+                        .and(returns("io.vertx.core.Future")), ADVICE + "RedirectHandlerAdvice");
     }
 }

@@ -1,6 +1,6 @@
 package dev.imdsv2.agent.clients;
 
-import static net.bytebuddy.matcher.ElementMatchers.named;
+import static dev.imdsv2.agent.clients.MethodMatcher.named;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
@@ -13,7 +13,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Properties;
 
-import net.bytebuddy.agent.builder.AgentBuilder;
 import org.junit.jupiter.api.Test;
 
 import dev.imdsv2.agent.config.AgentConfig;
@@ -43,8 +42,8 @@ class AdviceFailureTest {
         }
 
         @Override
-        public AgentBuilder extend(AgentBuilder builder, AgentBuilder.Transformer.ForAdvice advice) {
-            return builder.type(named(TARGET)).transform(advice.advice(named("call"), FailingAdvice.class.getName()));
+        public void advise(AdvicePlan plan) {
+            plan.advise(TARGET, named("call"), FailingAdvice.class.getName());
         }
     }
 
@@ -64,7 +63,7 @@ class AdviceFailureTest {
         AgentConfig config = ConfigLoader.load("mode=observe", new Properties(), Collections.<String, String>emptyMap());
         ThirdPartyClients clients = new ThirdPartyClients(Arrays.<ClientInstrumentation>asList(new FailingInstrumentation()),
                 new DecisionPath(config, new TokenManager(config, new TokenFetchStats()), new RequestCounters(new Readiness("upgrade", 0, 0)), new CallSites(new Readiness("upgrade", 0, 0)),
-                        () -> { }));
+                        () -> { }), null);
         byte[] original;
         try (InputStream in = getClass().getClassLoader().getResourceAsStream(TARGET.replace('.', '/') + ".class")) {
             original = in.readAllBytes();
