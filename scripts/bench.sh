@@ -59,7 +59,7 @@ BENCH_CP=benchmarks/target/one-request-java8
 javac --release 8 -d "$BENCH_CP" benchmarks/src/main/java/dev/imdsv2/bench/OneRequest.java
 JDK_HOMES_TEXT="$(scripts/jdks.sh)"
 mapfile -t JDK_HOMES <<<"$JDK_HOMES_TEXT"
-jdk_home() { local line; for line in "${JDK_HOMES[@]}"; do [[ "${line%%=*}" == "$1" ]] && echo "${line#*=}"; done; }
+jdk_home() { local line; for line in "${JDK_HOMES[@]}"; do if [[ "${line%%=*}" == "$1" ]]; then echo "${line#*=}"; fi; done; }
 
 echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(java -version 2>&1 | sed -n 1p)"
 JMH_TABLE=""
