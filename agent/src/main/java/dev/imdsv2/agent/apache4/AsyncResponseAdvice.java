@@ -24,7 +24,7 @@ public final class AsyncResponseAdvice {
     public static void enter(@Hook.This Object handler, @Hook.Argument(0) HttpResponse response) {
         try {
             int status = response.getStatusLine().getStatusCode();
-            if (status != 401 && (status < 300 || status > 399)) {
+            if (!ImdsHops.isReportedResponse(status)) {
                 return;
             }
             Object context = AsyncExchangeContexts.of(handler);

@@ -25,7 +25,7 @@ public final class ClassicResponseAdvice {
                 return response;
             }
             int status = response.getStatusLine().getStatusCode();
-            if (status != 401 && (status < 300 || status > 399)) {
+            if (!ImdsHops.isReportedResponse(status)) {
                 return response;
             }
             Object target = context.getAttribute("http.target_host");

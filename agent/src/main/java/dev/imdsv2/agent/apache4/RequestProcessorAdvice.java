@@ -45,10 +45,7 @@ public final class RequestProcessorAdvice {
             boolean proxied = !(route instanceof RouteInfo) || ((RouteInfo) route).getProxyHost() != null;
             Object redirects = context.getAttribute("http.protocol.redirect-locations");
             boolean firstHop = !(redirects instanceof Collection) || ((Collection<?>) redirects).isEmpty();
-            boolean forwarded = false;
-            for (String relayHeader : DecisionPath.RELAY_HEADERS) {
-                forwarded |= request.containsHeader(relayHeader);
-            }
+            boolean forwarded = ImdsHops.carriesRelayHeader(request, HttpRequest.class, "containsHeader");
             Header tokenHeader = request.getFirstHeader(DecisionPath.TOKEN_HEADER);
             RequestLine line = request.getRequestLine();
             String token = ImdsHops.beforeHop(Apache4Instrumentation.CLIENT, endpoint, context, firstHop, line.getMethod(),

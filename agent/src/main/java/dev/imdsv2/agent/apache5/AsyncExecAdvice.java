@@ -38,10 +38,7 @@ public final class AsyncExecAdvice {
                 return;
             }
             RedirectLocations redirects = scope.clientContext.getRedirectLocations();
-            boolean forwarded = false;
-            for (String relayHeader : DecisionPath.RELAY_HEADERS) {
-                forwarded |= request.containsHeader(relayHeader);
-            }
+            boolean forwarded = ImdsHops.carriesRelayHeader(request, HttpRequest.class, "containsHeader");
             Header tokenHeader = request.getFirstHeader(DecisionPath.TOKEN_HEADER);
             String token = ImdsHops.beforeHop(Apache5Instrumentation.CLIENT, endpoint, scope.clientContext,
                     redirects == null || redirects.size() == 0, request.getMethod(), request.getPath(),

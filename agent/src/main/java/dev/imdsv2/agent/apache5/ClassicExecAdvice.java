@@ -33,10 +33,7 @@ public final class ClassicExecAdvice {
                 return;
             }
             RedirectLocations redirects = scope.clientContext.getRedirectLocations();
-            boolean forwarded = false;
-            for (String relayHeader : DecisionPath.RELAY_HEADERS) {
-                forwarded |= request.containsHeader(relayHeader);
-            }
+            boolean forwarded = ImdsHops.carriesRelayHeader(request, ClassicHttpRequest.class, "containsHeader");
             Header tokenHeader = request.getFirstHeader(DecisionPath.TOKEN_HEADER);
             String token = ImdsHops.beforeHop(Apache5Instrumentation.CLIENT, endpoint, scope.clientContext,
                     redirects == null || redirects.size() == 0, request.getMethod(), request.getPath(),
@@ -61,7 +58,7 @@ public final class ClassicExecAdvice {
                 return null;
             }
             int code = response.getCode();
-            boolean redirect = code >= 300 && code < 400;
+            boolean redirect = ImdsHops.isRedirect(code);
             HttpHost target = scope.route.getTargetHost();
             Endpoint endpoint = ImdsHops.endpoint(target.getSchemeName(), target.getHostName(), target.getPort());
             if (endpoint != null || redirect) {

@@ -22,7 +22,7 @@ public final class HopResponseAdvice {
     public static void enter(@Hook.Argument(1) NettyResponseFuture<?> future, @Hook.Argument(4) HttpResponseStatus status) {
         try {
             int code = status.getStatusCode();
-            if (code != 401 && (code < 300 || code > 399)) {
+            if (!ImdsHops.isReportedResponse(code)) {
                 return;
             }
             Uri uri = future.getCurrentRequest().getUri();

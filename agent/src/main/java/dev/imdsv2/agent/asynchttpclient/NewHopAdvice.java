@@ -42,10 +42,7 @@ public final class NewHopAdvice {
                 return future;
             }
             HttpHeaders headers = future.getNettyRequest().getHttpRequest().headers();
-            boolean forwarded = false;
-            for (String relayHeader : DecisionPath.RELAY_HEADERS) {
-                forwarded |= headers.contains(relayHeader);
-            }
+            boolean forwarded = ImdsHops.carriesRelayHeader(headers, HttpHeaders.class, "contains");
             String token = ImdsHops.beforeHop(AsyncHttpClientInstrumentation.CLIENT, endpoint, future, originalFuture == null,
                     request.getMethod(), uri.getPath(), headers.get(DecisionPath.TOKEN_HEADER), forwarded, proxy != null, false);
             if (token != null) {

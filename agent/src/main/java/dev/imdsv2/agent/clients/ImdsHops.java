@@ -1,6 +1,7 @@
 package dev.imdsv2.agent.clients;
 
 import java.io.IOException;
+import java.lang.reflect.Method;
 import java.util.Collections;
 import java.util.Map;
 import java.util.WeakHashMap;
@@ -147,7 +148,7 @@ public final class ImdsHops {
      */
     public static void afterHop(String client, Object exchange, Endpoint hopEndpoint, String tokenOnRequest, int status,
                                 String location) {
-        if (status != 401 && (status < 300 || status > 399)) {
+        if (!DecisionPath.isReportedResponse(status)) {
             return;
         }
         try {
@@ -203,6 +204,51 @@ public final class ImdsHops {
         } catch (Throwable t) {
             AgentLog.internalFailure("re-send after a 401", t);
             return false;
+        }
+    }
+
+    /** See {@link DecisionPath#isRedirect}. */
+    public static boolean isRedirect(int status) {
+        return DecisionPath.isRedirect(status);
+    }
+
+    /** See {@link DecisionPath#isReportedResponse}: advice asks before it reads anything more of a response. */
+    public static boolean isReportedResponse(int status) {
+        return DecisionPath.isReportedResponse(status);
+    }
+
+    /** See {@link DecisionPath#isRelayHeader}. */
+    public static boolean isRelayHeader(String name) {
+        return DecisionPath.isRelayHeader(name);
+    }
+
+    /**
+     * Whether an IMDS hop's request carries a relay header, read with {@code headers}' own public method
+     * {@code lookup(String)} as {@code type} declares it: one that returns a {@code boolean} (contains) or a value
+     * (null when absent). Reflection keeps advice free of inner classes, and it runs for IMDS hops only.
+     */
+    public static boolean carriesRelayHeader(Object headers, Class<?> type, String lookup) {
+        try {
+            return DecisionPath.carriesRelayHeader(new ReflectiveHeaders(headers, type.getMethod(lookup, String.class)));
+        } catch (Exception | LinkageError e) {
+            AgentLog.internalFailure("reading the relay headers with " + type.getName() + "." + lookup, e);
+            return true; // unreadable: treated as relayed, never upgraded
+        }
+    }
+
+    private static final class ReflectiveHeaders implements DecisionPath.Headers {
+        private final Object headers;
+        private final Method lookup;
+
+        ReflectiveHeaders(Object headers, Method lookup) {
+            this.headers = headers;
+            this.lookup = lookup;
+        }
+
+        @Override
+        public boolean has(String name) throws Exception {
+            Object value = lookup.invoke(headers, name);
+            return value instanceof Boolean ? (Boolean) value : value != null;
         }
     }
 

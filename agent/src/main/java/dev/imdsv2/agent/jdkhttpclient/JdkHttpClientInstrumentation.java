@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.WeakHashMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.IntPredicate;
 import java.util.function.Predicate;
 
 import dev.imdsv2.agent.config.Endpoint;
@@ -117,6 +118,12 @@ public final class JdkHttpClientInstrumentation implements ClassPatch {
         Class<?> hook = JdkHookInjector.define(instrumentation, anchor, HOOK_CLASS, Collections.<String>emptySet());
         found.makeAccessible();
         api = found;
+        hook.getField("isReportedResponse").set(null, new IntPredicate() {
+            @Override
+            public boolean test(int status) {
+                return DecisionPath.isReportedResponse(status);
+            }
+        });
         hook.getField("isImds").set(null, new Predicate<URI>() {
             @Override
             public boolean test(URI uri) {
@@ -201,10 +208,12 @@ public final class JdkHttpClientInstrumentation implements ClassPatch {
                 return null;
             }
             boolean redirectedFromElsewhere = hop != firstHop && (state == null || state.leftImds);
-            boolean forwarded = false;
-            for (String relayHeader : DecisionPath.RELAY_HEADERS) {
-                forwarded |= client.hasHeader(hop, relayHeader);
-            }
+            boolean forwarded = DecisionPath.carriesRelayHeader(new DecisionPath.Headers() {
+                @Override
+                public boolean has(String name) throws Exception {
+                    return client.hasHeader(hop, name);
+                }
+            });
             Decision decision = decisions.decide(new ImdsRequest(CLIENT, endpoint, client.method(hop), uri.getPath(),
                     client.hasHeader(hop, DecisionPath.TOKEN_HEADER),
                     forwarded,

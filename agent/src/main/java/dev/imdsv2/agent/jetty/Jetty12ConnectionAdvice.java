@@ -30,10 +30,7 @@ public final class Jetty12ConnectionAdvice {
                 return;
             }
             HttpFields headers = request.getHeaders();
-            boolean forwarded = false;
-            for (String relayHeader : DecisionPath.RELAY_HEADERS) {
-                forwarded |= headers.contains(relayHeader);
-            }
+            boolean forwarded = ImdsHops.carriesRelayHeader(headers, HttpFields.class, "contains");
             boolean fromElsewhere = false;
             for (HttpExchange earlier : request.getConversation().getExchanges()) {
                 HttpRequest hop = earlier.getRequest();

@@ -39,9 +39,7 @@ public final class Jetty9ConnectionAdvice {
                 if (DecisionPath.TOKEN_HEADER.equalsIgnoreCase(header.getName())) {
                     tokenOnRequest = header.getValue();
                 }
-                for (String relayHeader : DecisionPath.RELAY_HEADERS) {
-                    forwarded |= relayHeader.equalsIgnoreCase(header.getName());
-                }
+                forwarded |= ImdsHops.isRelayHeader(header.getName());
             }
             boolean fromElsewhere = false;
             for (HttpExchange earlier : ((HttpRequest) request).getConversation().getExchanges()) {

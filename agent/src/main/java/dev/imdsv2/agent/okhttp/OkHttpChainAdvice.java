@@ -51,10 +51,7 @@ public final class OkHttpChainAdvice {
             Connection connection = okhttp312Connection instanceof Connection ? (Connection) okhttp312Connection
                     : okhttp314Exchange != null ? connectionOf(okhttp314Exchange) : chain.connection();
             boolean proxied = connection == null || connection.route().proxy().type() != Proxy.Type.DIRECT;
-            boolean forwarded = false;
-            for (String relayHeader : DecisionPath.RELAY_HEADERS) {
-                forwarded |= request.header(relayHeader) != null;
-            }
+            boolean forwarded = ImdsHops.carriesRelayHeader(request, Request.class, "header");
             String token = ImdsHops.beforeHop(OkHttpInstrumentation.CLIENT, endpoint, chain.call(), false, request.method(),
                     url.encodedPath(), request.header(DecisionPath.TOKEN_HEADER), forwarded, proxied, false);
             return token == null ? request : request.newBuilder().header(DecisionPath.TOKEN_HEADER, token).build();
@@ -87,7 +84,7 @@ public final class OkHttpChainAdvice {
                 int code = response.code();
                 ImdsHops.afterHop(OkHttpInstrumentation.CLIENT, chain.call(), endpoint,
                         endpoint == null ? null : request.header(DecisionPath.TOKEN_HEADER), code,
-                        code >= 300 && code < 400 ? response.header("Location") : null);
+                        ImdsHops.isRedirect(code) ? response.header("Location") : null);
                 return response;
             }
             if (!isWholeCall(interceptors, index) || response.code() != 401 || !ImdsHops.takeResend(chain.call())) {

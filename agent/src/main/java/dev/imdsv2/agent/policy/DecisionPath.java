@@ -31,6 +31,59 @@ public final class DecisionPath {
     public static final List<String> RELAY_HEADERS =
             Collections.unmodifiableList(Arrays.asList("X-Forwarded-For", "Forwarded", "Via"));
 
+    /** A request's headers, asked one name at a time (case-insensitively, as HTTP header names compare). */
+    public interface Headers {
+        boolean has(String name) throws Exception;
+    }
+
+    /**
+     * Whether the request carries a relay header ({@link #RELAY_HEADERS}). Headers that cannot be read count as
+     * relayed: such a request is never upgraded.
+     */
+    public static boolean carriesRelayHeader(Headers request) {
+        for (String relayHeader : RELAY_HEADERS) {
+            try {
+                if (request.has(relayHeader)) {
+                    return true;
+                }
+            } catch (Exception unreadable) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether one header name is a relay header, for clients that see a request's headers one by one. */
+    public static boolean isRelayHeader(String name) {
+        return name != null && carriesRelayHeader(new OneHeader(name));
+    }
+
+    private static final class OneHeader implements Headers {
+        private final String name;
+
+        OneHeader(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public boolean has(String relayHeader) {
+            return relayHeader.equalsIgnoreCase(name);
+        }
+    }
+
+    /** A redirect: any 3xx. Every client asks this, so that they all treat the same responses as redirects. */
+    public static boolean isRedirect(int status) {
+        return status >= 300 && status <= 399;
+    }
+
+    /**
+     * The responses a hop reports to the agent: a 401 (IMDS may have dropped the token of an upgraded hop) and a
+     * redirect (a later hop into IMDS must get no token). Every other response goes by untouched.
+     */
+    public static boolean isReportedResponse(int status) {
+        return status == 401 || isRedirect(status);
+    }
+
     private final TokenManager tokens;
     private final RequestCounters counters;
     private final CallSites callSites;

@@ -32,10 +32,7 @@ public final class SendHeadersAdvice {
                 return;
             }
             HttpHeaders headers = request.requestHeaders();
-            boolean forwarded = false;
-            for (String relayHeader : DecisionPath.RELAY_HEADERS) {
-                forwarded |= headers.contains(relayHeader);
-            }
+            boolean forwarded = ImdsHops.carriesRelayHeader(headers, HttpHeaders.class, "contains");
             Channel channel = ((Connection) request).channel();
             // A proxy set with HttpClient.proxy(...) is a handler in the channel's pipeline; whatever else stands
             // between (a tunnel, a resolver mapping) shows in a remote address that is not the endpoint's port.

@@ -80,7 +80,7 @@ final class RequestHead {
             String value = line.substring(colon + 1).trim();
             if (name.equalsIgnoreCase(DecisionPath.TOKEN_HEADER)) {
                 carriesToken = true;
-            } else if (isRelayHeader(name)) {
+            } else if (DecisionPath.isRelayHeader(name)) {
                 forwarded = true;
             } else if (name.equalsIgnoreCase("Transfer-Encoding")) {
                 chunked = chunked || value.toLowerCase(Locale.ROOT).contains("chunked");
@@ -134,12 +134,4 @@ final class RequestHead {
         return true;
     }
 
-    private static boolean isRelayHeader(String name) {
-        for (String relayHeader : DecisionPath.RELAY_HEADERS) {
-            if (relayHeader.equalsIgnoreCase(name)) {
-                return true;
-            }
-        }
-        return false;
-    }
 }

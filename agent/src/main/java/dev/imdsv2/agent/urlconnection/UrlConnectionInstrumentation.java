@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.function.Function;
+import java.util.function.IntPredicate;
 import java.util.function.Predicate;
 
 import dev.imdsv2.agent.config.Endpoint;
@@ -80,6 +81,12 @@ public final class UrlConnectionInstrumentation implements ClassPatch {
             return;
         }
         Class<?> hook = JdkHookInjector.define(instrumentation, anchor, HOOK_CLASS, Collections.singleton("sun.net.www"));
+        hook.getField("isReportedResponse").set(null, new IntPredicate() {
+            @Override
+            public boolean test(int status) {
+                return DecisionPath.isReportedResponse(status);
+            }
+        });
         hook.getField("isImds").set(null, new Predicate<URL>() {
             @Override
             public boolean test(URL url) {
@@ -122,10 +129,12 @@ public final class UrlConnectionInstrumentation implements ClassPatch {
             if (state != null && state.tokenAdded != null && state.tokenAdded.equals(tokenHeader)) {
                 return null; // the same hop written again (a retry after a stale connection): decided already
             }
-            boolean forwarded = false;
-            for (String relayHeader : DecisionPath.RELAY_HEADERS) {
-                forwarded |= MessageHeaders.find(requests, relayHeader) != null;
-            }
+            boolean forwarded = DecisionPath.carriesRelayHeader(new DecisionPath.Headers() {
+                @Override
+                public boolean has(String name) throws Exception {
+                    return MessageHeaders.find(requests, name) != null;
+                }
+            });
             boolean proxied = connection instanceof HttpURLConnection && ((HttpURLConnection) connection).usingProxy();
             Decision decision = decisions.decide(new ImdsRequest(CLIENT, endpoint, method, url.getPath(),
                     tokenHeader != null, forwarded, proxied, state != null && state.leftImds));

@@ -50,9 +50,7 @@ public final class BeginRequestAdvice {
             String token = null;
             boolean redirectedFromElsewhere = false;
             if (headers != null) {
-                for (String relayHeader : DecisionPath.RELAY_HEADERS) {
-                    forwarded |= headers.contains(relayHeader);
-                }
+                forwarded = ImdsHops.carriesRelayHeader(headers, MultiMap.class, "contains");
                 token = headers.get(DecisionPath.TOKEN_HEADER);
                 redirectedFromElsewhere = headers.contains(VertxHops.REDIRECTED_FROM_ELSEWHERE);
             }

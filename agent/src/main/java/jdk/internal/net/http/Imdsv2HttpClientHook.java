@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.IntPredicate;
 import java.util.function.Predicate;
 
 /**
@@ -36,8 +37,11 @@ public final class Imdsv2HttpClientHook {
     /** Called for 401 responses only, with {exchange, hop}; returns a request to send next instead (a re-send), or null. */
     public static volatile Function<Object[], Object> onUnauthorized;
 
-    /** Called for 3xx responses only, with {hop, response}. */
+    /** Called for redirects ({@link #isReportedResponse}, not 401) only, with {hop, response}. */
     public static volatile Consumer<Object[]> onRedirect;
+
+    /** Which responses concern the agent (the agent's one rule: a 401 or a redirect); the others go by untouched. */
+    public static volatile IntPredicate isReportedResponse;
 
     private Imdsv2HttpClientHook() {
     }
@@ -85,10 +89,11 @@ public final class Imdsv2HttpClientHook {
      * result is an {@code HttpRequestImpl} that the patched method returns, so the client sends it next.
      */
     static Object beforeResponseFilters(Object exchange, Object hop, int statusCode, Object response) {
-        if (statusCode != 401 && (statusCode < 300 || statusCode > 399)) {
-            return null;
-        }
         try {
+            IntPredicate reported = isReportedResponse;
+            if (reported == null || !reported.test(statusCode)) {
+                return null;
+            }
             if (statusCode != 401) {
                 Consumer<Object[]> redirect = onRedirect;
                 if (redirect != null) {

@@ -1,10 +1,14 @@
 package dev.imdsv2.agent.clients;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Collections;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.Properties;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -19,7 +23,7 @@ import dev.imdsv2.agent.report.RequestCounters;
 import dev.imdsv2.agent.token.TokenFetchStats;
 import dev.imdsv2.agent.token.TokenManager;
 
-/** {@link ImdsHops#endpointOfUrl}: a client's URL string, read in place. */
+/** {@link ImdsHops#endpointOfUrl}: a client's URL string, read in place; the relay headers read through a client's own method. */
 class ImdsHopsTest {
 
     @BeforeAll
@@ -56,5 +60,37 @@ class ImdsHopsTest {
         assertNull(ImdsHops.endpointOfUrl("http://[fd00:ec2::255]/"));
         assertNull(ImdsHops.endpointOfUrl("http://127.0.0.1:99999999999/"), "a port out of range");
         assertNull(ImdsHops.endpointOfUrl(null));
+    }
+
+    @Test
+    void readsTheRelayHeadersWithTheClientsOwnLookup() {
+        Properties valueLookup = new Properties(); // getProperty(String): a value, null when absent
+        valueLookup.setProperty("Accept", "*/*");
+        assertFalse(ImdsHops.carriesRelayHeader(valueLookup, Properties.class, "getProperty"));
+        valueLookup.setProperty("Via", "1.1 relay");
+        assertTrue(ImdsHops.carriesRelayHeader(valueLookup, Properties.class, "getProperty"));
+
+        Set<String> containsLookup = new HashSet<String>(); // contains(String): a boolean
+        containsLookup.add("X-Forwarded-For");
+        assertTrue(ImdsHops.carriesRelayHeader(new Names(containsLookup), Names.class, "contains"));
+        assertFalse(ImdsHops.carriesRelayHeader(new Names(new HashSet<String>()), Names.class, "contains"));
+    }
+
+    @Test
+    void aLookupTheClientLacksCountsAsRelayed() {
+        assertTrue(ImdsHops.carriesRelayHeader(new Properties(), Properties.class, "noSuchMethod"));
+    }
+
+    /** A public type with a public {@code contains(String)}, as Netty's and Vert.x's headers have. */
+    public static final class Names {
+        private final Set<String> names;
+
+        Names(Set<String> names) {
+            this.names = names;
+        }
+
+        public boolean contains(String name) {
+            return names.contains(name);
+        }
     }
 }

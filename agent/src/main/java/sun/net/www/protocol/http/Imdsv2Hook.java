@@ -3,6 +3,7 @@ package sun.net.www.protocol.http;
 import java.io.IOException;
 import java.net.URL;
 import java.util.function.Function;
+import java.util.function.IntPredicate;
 import java.util.function.Predicate;
 
 /**
@@ -26,10 +27,13 @@ public final class Imdsv2Hook {
     public static volatile Function<Object[], IOException> beforeHop;
 
     /**
-     * Called for 3xx and 401 responses only, with {connection, url, responseCode, requests}; true asks the
+     * Called for the responses {@link #isReportedResponse} selects only, with {connection, url, responseCode, requests}; true asks the
      * patched class to send the same request once more (the agent has put a fresh token into it).
      */
     public static volatile Predicate<Object[]> afterResponse;
+
+    /** Which responses concern the agent (the agent's one rule: a 401 or a redirect); the others go by untouched. */
+    public static volatile IntPredicate isReportedResponse;
 
     private Imdsv2Hook() {
     }
@@ -59,10 +63,11 @@ public final class Imdsv2Hook {
      * Returning true makes the patched method re-send the request to the same URL, as a redirect would.
      */
     static boolean beforeFollowRedirect(Object connection, URL url, int responseCode, Object requests) {
-        if (responseCode != 401 && (responseCode < 300 || responseCode > 308)) {
-            return false;
-        }
         try {
+            IntPredicate reported = isReportedResponse;
+            if (reported == null || !reported.test(responseCode)) {
+                return false;
+            }
             Predicate<Object[]> after = afterResponse;
             return after != null && after.test(new Object[] {connection, url, responseCode, requests});
         } catch (Throwable ignored) {
