@@ -1,8 +1,6 @@
 package dev.imdsv2.agent.clients;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -11,6 +9,8 @@ import java.util.Collections;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+
+import dev.imdsv2.agent.jdk.JdkHookInjector;
 
 /**
  * The advice classes: read from the agent jar, and defined into each class loader whose client classes call them.
@@ -101,22 +101,6 @@ final class AdviceClasses {
     }
 
     private static byte[] classfile(String className) throws IOException {
-        String resource = className.replace('.', '/') + ".class";
-        ClassLoader agent = AdviceClasses.class.getClassLoader();
-        InputStream in = agent == null ? ClassLoader.getSystemResourceAsStream(resource) : agent.getResourceAsStream(resource);
-        if (in == null) {
-            throw new IOException("advice class " + resource + " is missing from the agent jar");
-        }
-        try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            byte[] buffer = new byte[4096];
-            int n;
-            while ((n = in.read(buffer)) > 0) {
-                out.write(buffer, 0, n);
-            }
-            return out.toByteArray();
-        } finally {
-            in.close();
-        }
+        return JdkHookInjector.agentJarResource(className.replace('.', '/') + ".class");
     }
 }

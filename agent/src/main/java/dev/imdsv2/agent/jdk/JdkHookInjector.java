@@ -99,11 +99,15 @@ public final class JdkHookInjector {
     }
 
     static byte[] hookBytes(String className) throws IOException {
-        String resource = HOOK_RESOURCES + className.replace('.', '/') + ".class.bin";
+        return agentJarResource(HOOK_RESOURCES + className.replace('.', '/') + ".class.bin");
+    }
+
+    /** A resource of the agent jar (a hook's or an advice class's class file), read whole. */
+    public static byte[] agentJarResource(String resource) throws IOException {
         ClassLoader loader = JdkHookInjector.class.getClassLoader();
         InputStream in = loader == null ? ClassLoader.getSystemResourceAsStream(resource) : loader.getResourceAsStream(resource);
         if (in == null) {
-            throw new IOException("hook class resource " + resource + " is missing from the agent jar");
+            throw new IOException(resource + " is missing from the agent jar");
         }
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
