@@ -2,30 +2,24 @@ package dev.imdsv2.agent;
 
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-import dev.imdsv2.agent.apache4.Apache4Instrumentation;
-import dev.imdsv2.agent.apache5.Apache5Instrumentation;
-import dev.imdsv2.agent.asynchttpclient.AsyncHttpClientInstrumentation;
 import dev.imdsv2.agent.clients.ClientInstrumentation;
 import dev.imdsv2.agent.clients.ThirdPartyClients;
 import dev.imdsv2.agent.config.AgentConfig;
 import dev.imdsv2.agent.config.ConfigLoader;
+import dev.imdsv2.agent.config.KnownClient;
 import dev.imdsv2.agent.config.Mode;
 import dev.imdsv2.agent.jdk.ClassPatch;
 import dev.imdsv2.agent.jdkhttpclient.JdkHttpClientInstrumentation;
-import dev.imdsv2.agent.jetty.JettyInstrumentation;
 import dev.imdsv2.agent.jmx.AgentMBeanImpl;
 import dev.imdsv2.agent.jmx.Published;
 import dev.imdsv2.agent.log.AgentLog;
 import dev.imdsv2.agent.metrics.ApplicationRegistries;
 import dev.imdsv2.agent.metrics.PrometheusEndpoint;
 import dev.imdsv2.agent.metrics.TextfileExporter;
-import dev.imdsv2.agent.okhttp.OkHttpInstrumentation;
 import dev.imdsv2.agent.policy.DecisionPath;
-import dev.imdsv2.agent.reactornetty.ReactorNettyInstrumentation;
 import dev.imdsv2.agent.report.AgentState;
 import dev.imdsv2.agent.report.CallSiteReport;
 import dev.imdsv2.agent.report.CallSites;
@@ -36,7 +30,6 @@ import dev.imdsv2.agent.socket.SocketInstrumentation;
 import dev.imdsv2.agent.token.TokenFetchStats;
 import dev.imdsv2.agent.token.TokenManager;
 import dev.imdsv2.agent.urlconnection.UrlConnectionInstrumentation;
-import dev.imdsv2.agent.vertx.VertxInstrumentation;
 
 /**
  * The running agent: one per JVM, holding the configuration, the token manager, the decision path and
@@ -164,11 +157,9 @@ public final class AgentRuntime implements AgentState {
             clients.add(JdkHttpClientInstrumentation.CLIENT);
         }
         List<ClientInstrumentation> thirdParty = new ArrayList<ClientInstrumentation>();
-        for (ClientInstrumentation client : Arrays.asList(new OkHttpInstrumentation(), new Apache4Instrumentation(),
-                new Apache5Instrumentation(), new ReactorNettyInstrumentation(), new AsyncHttpClientInstrumentation(),
-                new JettyInstrumentation(), new VertxInstrumentation())) {
-            if (config.instrumentationEnabled(client.client())) {
-                thirdParty.add(client);
+        for (KnownClient known : KnownClient.values()) {
+            if (known.instrumentation != null && config.instrumentationEnabled(known.tag)) {
+                thirdParty.add((ClientInstrumentation) Class.forName(known.instrumentation).newInstance());
             }
         }
         ThirdPartyClients thirdPartyClients = null;

@@ -1,6 +1,5 @@
 package dev.imdsv2.agent.config;
 
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -12,9 +11,7 @@ import java.util.Map;
  */
 public final class AgentConfig {
     /** The client instrumentations that {@code imdsv2.instrumentation.<name>.enabled} can switch. */
-    public static final List<String> INSTRUMENTATIONS = Collections.unmodifiableList(Arrays.asList(
-            "urlconnection", "jdk-httpclient", "apache-httpclient-4", "apache-httpclient-5", "okhttp",
-            "reactor-netty", "async-http-client", "jetty-client", "vertx", "socket"));
+    public static final List<String> INSTRUMENTATIONS = KnownClient.tags();
 
     private final Mode mode;
     private final List<Endpoint> endpoints;

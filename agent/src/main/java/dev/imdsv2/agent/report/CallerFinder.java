@@ -1,5 +1,11 @@
 package dev.imdsv2.agent.report;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import dev.imdsv2.agent.config.KnownClient;
+
 /**
  * Finds the call site of an IMDS request: the first stack frame outside the JDK, the HTTP client
  * libraries and the agent, the code that built the request. For an old AWS SDK that is the SDK's
@@ -12,16 +18,13 @@ package dev.imdsv2.agent.report;
  * whoever needs the site: {@link CallSites}, off the request's thread, or a decision that depends on the caller.
  */
 public final class CallerFinder {
-    /** Frames from these packages are machinery, not callers. */
-    private static final String[] SKIPPED = {
+    /** Frames from these packages are machinery, not callers: the JDK, the agent, the clients, and what sits on them. */
+    private static final String[] SKIPPED = skipped(
         "java.", "javax.", "jdk.", "sun.", "com.sun.",
         "dev.imdsv2.agent.",
-        "okhttp3.", "okio.", "kotlin.", "kotlinx.coroutines.",
-        "org.apache.http.", "org.apache.hc.",
-        "reactor.netty.", "reactor.core.", "io.netty.", "org.asynchttpclient.", "org.eclipse.jetty.", "io.vertx.",
+        // Libraries on top of the clients: their frames show between the application and the client.
         "org.springframework.web.client.", "org.springframework.http.client.", "org.springframework.web.reactive.function.client.",
-        "com.google.api.client.http.", // the Google HTTP client, on HttpURLConnection
-    };
+        "com.google.api.client.http."); // the Google HTTP client, on HttpURLConnection
 
     private CallerFinder() {
     }
@@ -46,6 +49,19 @@ public final class CallerFinder {
             }
         }
         return null;
+    }
+
+    /** {@code fixed}, then each known client's packages ({@link KnownClient#callerSkippedPackages}). */
+    private static String[] skipped(String... fixed) {
+        List<String> prefixes = new ArrayList<String>(Arrays.asList(fixed));
+        for (KnownClient client : KnownClient.values()) {
+            for (String prefix : client.callerSkippedPackages) {
+                if (!prefixes.contains(prefix)) {
+                    prefixes.add(prefix);
+                }
+            }
+        }
+        return prefixes.toArray(new String[0]);
     }
 
     private static boolean isMachinery(String className) {

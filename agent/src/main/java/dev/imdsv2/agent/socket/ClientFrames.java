@@ -4,44 +4,20 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.Set;
 
+import dev.imdsv2.agent.config.KnownClient;
+
 /**
  * Who opens a connection to IMDS, told from the stack of the connecting thread (only ever taken for
  * connects to an IMDS address): the agent itself (its token PUT), an HTTP client the agent instruments
  * (that instrumentation counts the request), an HTTP client it knows but does not instrument in this JVM
  * (switched off, or not supported here), or other code.
  *
- * <p>A new client instrumentation needs nothing here when its row exists: the rows cover every client of
- * {@code imdsv2.instrumentation.<name>.enabled}, and a row counts as instrumented when the agent's start
- * line lists that client.
+ * <p>The frames are each known client's {@link KnownClient#connectFrames}; a client counts as instrumented when
+ * the agent's start line lists it.
  */
 final class ClientFrames {
     enum Owner { AGENT, INSTRUMENTED_CLIENT, OTHER_KNOWN_CLIENT, OTHER_CODE }
 
-    private static final String NETTY_CLIENT_CONNECT = "io.netty.channel.socket.nio.NioSocketChannel";
-
-    /**
-     * Config name, then the frames on the stack when that client connects: class-name prefixes, or
-     * {@code Class#method} for a class that servers run too. Narrow on purpose: server frames of the same
-     * projects (a Jetty or Netty server's request threads) must not hide a raw socket opened by the
-     * application's handler. A client author checks the stack at its connect.
-     */
-    private static final String[][] CLIENTS = {
-        {"urlconnection", "sun.net.www.protocol.http.HttpURLConnection"},
-        {"jdk-httpclient", "jdk.internal.net.http."},
-        // The async clients connect on their I/O reactor thread, where only the reactor's frames show.
-        {"apache-httpclient-4", "org.apache.http.conn.", "org.apache.http.impl.conn.",
-            "org.apache.http.impl.nio.reactor.DefaultConnectingIOReactor"},
-        {"apache-httpclient-5", "org.apache.hc.client5.",
-            "org.apache.hc.core5.reactor.SingleCoreIOReactor#processConnectionRequest"},
-        {"okhttp", "okhttp3."},
-        // Netty-based clients may connect on an event-loop thread, whose stack shows only Netty's frames, and
-        // their projects have servers too; every Netty client channel connects in NioSocketChannel.doConnect,
-        // which no server thread runs. (Netty's native transports never reach a JDK socket class.)
-        {"reactor-netty", NETTY_CLIENT_CONNECT},
-        {"async-http-client", "org.asynchttpclient.", NETTY_CLIENT_CONNECT},
-        {"jetty-client", "org.eclipse.jetty.client."},
-        {"vertx", NETTY_CLIENT_CONNECT},
-    };
     private static final String AGENT_PACKAGE = "dev.imdsv2.agent.";
 
     private final Set<String> instrumented;
@@ -59,10 +35,10 @@ final class ClientFrames {
             if (frame.getClassName().startsWith(AGENT_PACKAGE)) {
                 return Owner.AGENT;
             }
-            for (String[] client : CLIENTS) {
-                for (int p = 1; p < client.length; p++) {
-                    if (matches(frame, client[p])) {
-                        if (instrumented.contains(client[0])) {
+            for (KnownClient client : KnownClient.values()) {
+                for (String pattern : client.connectFrames) {
+                    if (matches(frame, pattern)) {
+                        if (instrumented.contains(client.tag)) {
                             return Owner.INSTRUMENTED_CLIENT;
                         }
                         knownClient = true;
