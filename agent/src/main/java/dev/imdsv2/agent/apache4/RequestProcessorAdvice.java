@@ -48,8 +48,9 @@ public final class RequestProcessorAdvice {
             boolean forwarded = ImdsHops.carriesRelayHeader(request, HttpRequest.class, "containsHeader");
             Header tokenHeader = request.getFirstHeader(DecisionPath.TOKEN_HEADER);
             RequestLine line = request.getRequestLine();
-            String token = ImdsHops.beforeHop(Apache4Instrumentation.CLIENT, endpoint, context, firstHop, line.getMethod(),
-                    line.getUri(), tokenHeader == null ? null : tokenHeader.getValue(), forwarded, proxied, false);
+            String token = ImdsHops.hop(Apache4Instrumentation.CLIENT, endpoint, context).firstHop(firstHop)
+                    .request(line.getMethod(), line.getUri(), tokenHeader == null ? null : tokenHeader.getValue())
+                    .forwarded(forwarded).proxied(proxied).decide();
             if (token != null) {
                 request.setHeader(DecisionPath.TOKEN_HEADER, token);
             }

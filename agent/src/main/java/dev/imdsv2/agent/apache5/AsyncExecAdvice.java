@@ -40,9 +40,10 @@ public final class AsyncExecAdvice {
             RedirectLocations redirects = scope.clientContext.getRedirectLocations();
             boolean forwarded = ImdsHops.carriesRelayHeader(request, HttpRequest.class, "containsHeader");
             Header tokenHeader = request.getFirstHeader(DecisionPath.TOKEN_HEADER);
-            String token = ImdsHops.beforeHop(Apache5Instrumentation.CLIENT, endpoint, scope.clientContext,
-                    redirects == null || redirects.size() == 0, request.getMethod(), request.getPath(),
-                    tokenHeader == null ? null : tokenHeader.getValue(), forwarded, route.getProxyHost() != null, false);
+            String token = ImdsHops.hop(Apache5Instrumentation.CLIENT, endpoint, scope.clientContext)
+                    .firstHop(redirects == null || redirects.size() == 0)
+                    .request(request.getMethod(), request.getPath(), tokenHeader == null ? null : tokenHeader.getValue())
+                    .forwarded(forwarded).proxied(route.getProxyHost() != null).decide();
             if (token != null) {
                 request.setHeader(DecisionPath.TOKEN_HEADER, token);
             }

@@ -43,8 +43,10 @@ public final class NewHopAdvice {
             }
             HttpHeaders headers = future.getNettyRequest().getHttpRequest().headers();
             boolean forwarded = ImdsHops.carriesRelayHeader(headers, HttpHeaders.class, "contains");
-            String token = ImdsHops.beforeHop(AsyncHttpClientInstrumentation.CLIENT, endpoint, future, originalFuture == null,
-                    request.getMethod(), uri.getPath(), headers.get(DecisionPath.TOKEN_HEADER), forwarded, proxy != null, false);
+            String token = ImdsHops.hop(AsyncHttpClientInstrumentation.CLIENT, endpoint, future)
+                    .firstHop(originalFuture == null)
+                    .request(request.getMethod(), uri.getPath(), headers.get(DecisionPath.TOKEN_HEADER))
+                    .forwarded(forwarded).proxied(proxy != null).decide();
             if (token != null) {
                 headers.set(DecisionPath.TOKEN_HEADER, token);
             }

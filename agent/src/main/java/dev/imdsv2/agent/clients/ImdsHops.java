@@ -80,20 +80,18 @@ public final class ImdsHops {
         return d == null ? null : d.imdsEndpointOfUrl(url);
     }
 
-    /**
-     * One hop to IMDS is about to go out. Returns the token to add as {@code X-aws-ec2-metadata-token}, or
-     * null to send the hop as it is; throws the enforce-mode failure for the caller.
-     *
-     * @param exchange               the client's object for the whole request, or null when the client keeps none
-     * @param firstHop               this hop starts a new request on {@code exchange} (for clients whose
-     *                               exchange objects are reused, such as Apache contexts): forget its history
-     * @param pathOrUri              the request path or the request-line URI; scheme, authority and query are ignored
-     * @param tokenOnRequest         the token header the hop already carries, or null
-     * @param redirectedFromElsewhere the client itself knows that an earlier hop went to another host
-     */
-    public static String beforeHop(String client, Endpoint endpoint, Object exchange, boolean firstHop, String method,
-                                   String pathOrUri, String tokenOnRequest, boolean forwarded, boolean proxied,
-                                   boolean redirectedFromElsewhere) throws IOException {
+    /** A hop to {@code endpoint} (null: not IMDS, nothing is decided) on the client's {@code exchange} (null: none). */
+    public static Hop hop(String client, Endpoint endpoint, Object exchange) {
+        return new Hop(client, endpoint, exchange);
+    }
+
+    /** See {@link Hop#decide}. */
+    static String decide(Hop hop) throws IOException {
+        String client = hop.client;
+        Endpoint endpoint = hop.endpoint;
+        Object exchange = hop.exchange;
+        boolean firstHop = hop.firstHop;
+        String tokenOnRequest = hop.tokenOnRequest;
         DecisionPath d = decisions;
         if (d == null || endpoint == null) {
             return null;
@@ -118,9 +116,9 @@ public final class ImdsHops {
             if (state != null && tokenOnRequest != null && tokenOnRequest.equals(state.tokenAdded)) {
                 return null; // the same hop sent again (a retry): decided and counted already
             }
-            boolean fromElsewhere = redirectedFromElsewhere || (state != null && state.redirectedByElsewhere);
-            decision = d.decide(new ImdsRequest(client, endpoint, method, DecisionPath.pathOf(pathOrUri), tokenOnRequest != null,
-                    forwarded, proxied, fromElsewhere));
+            boolean fromElsewhere = hop.redirectedFromElsewhere || (state != null && state.redirectedByElsewhere);
+            decision = d.decide(new ImdsRequest(client, endpoint, hop.method, DecisionPath.pathOf(hop.pathOrUri),
+                    tokenOnRequest != null, hop.forwarded, hop.proxied, fromElsewhere));
             if (decision.token() != null && exchange != null) {
                 if (state == null) {
                     state = new ExchangeState();
@@ -188,7 +186,7 @@ public final class ImdsHops {
      * For clients that can send an exchange again (an application-level point of their chain): true, once per
      * rejection, when IMDS answered 401 to the token this agent put on the exchange's hop, so that the client
      * re-sends the request, as it would for an authentication challenge; its next IMDS hop then takes a fresh
-     * token from {@link #beforeHop} without being counted again (or, when none is to be had, goes out as the
+     * token from {@link Hop#decide} without being counted again (or, when none is to be had, goes out as the
      * application made it). Only GET and HEAD are ever upgraded, so only they are ever re-sent.
      */
     public static boolean takeResend(Object exchange) {

@@ -38,9 +38,10 @@ public final class Jetty12ConnectionAdvice {
             }
             String token;
             try {
-                token = ImdsHops.beforeHop(JettyInstrumentation.CLIENT, endpoint, request.getConversation(), false,
-                        request.getMethod(), request.getPath(), headers.get(DecisionPath.TOKEN_HEADER), forwarded,
-                        connection.getHttpDestination().getProxy() != null, fromElsewhere);
+                token = ImdsHops.hop(JettyInstrumentation.CLIENT, endpoint, request.getConversation())
+                        .request(request.getMethod(), request.getPath(), headers.get(DecisionPath.TOKEN_HEADER))
+                        .forwarded(forwarded).proxied(connection.getHttpDestination().getProxy() != null)
+                        .redirectedFromElsewhere(fromElsewhere).decide();
             } catch (IOException blocked) {
                 request.attribute(JettyInstrumentation.DECIDED, Boolean.FALSE);
                 request.abort(blocked);

@@ -48,9 +48,10 @@ public final class Jetty9ConnectionAdvice {
             }
             String token;
             try {
-                token = ImdsHops.beforeHop(JettyInstrumentation.CLIENT, endpoint, ((HttpRequest) request).getConversation(),
-                        false, request.getMethod(), request.getPath(), tokenOnRequest, forwarded,
-                        connection.getHttpDestination().getProxy() != null, fromElsewhere);
+                token = ImdsHops.hop(JettyInstrumentation.CLIENT, endpoint, ((HttpRequest) request).getConversation())
+                        .request(request.getMethod(), request.getPath(), tokenOnRequest).forwarded(forwarded)
+                        .proxied(connection.getHttpDestination().getProxy() != null)
+                        .redirectedFromElsewhere(fromElsewhere).decide();
             } catch (IOException blocked) {
                 request.attribute(JettyInstrumentation.DECIDED, Boolean.FALSE);
                 request.abort(blocked);

@@ -52,8 +52,9 @@ public final class OkHttpChainAdvice {
                     : okhttp314Exchange != null ? connectionOf(okhttp314Exchange) : chain.connection();
             boolean proxied = connection == null || connection.route().proxy().type() != Proxy.Type.DIRECT;
             boolean forwarded = ImdsHops.carriesRelayHeader(request, Request.class, "header");
-            String token = ImdsHops.beforeHop(OkHttpInstrumentation.CLIENT, endpoint, chain.call(), false, request.method(),
-                    url.encodedPath(), request.header(DecisionPath.TOKEN_HEADER), forwarded, proxied, false);
+            String token = ImdsHops.hop(OkHttpInstrumentation.CLIENT, endpoint, chain.call())
+                    .request(request.method(), url.encodedPath(), request.header(DecisionPath.TOKEN_HEADER))
+                    .forwarded(forwarded).proxied(proxied).decide();
             return token == null ? request : request.newBuilder().header(DecisionPath.TOKEN_HEADER, token).build();
         } catch (IOException blocked) {
             throw blocked;

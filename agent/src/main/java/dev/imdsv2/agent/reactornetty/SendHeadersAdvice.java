@@ -38,9 +38,10 @@ public final class SendHeadersAdvice {
             // between (a tunnel, a resolver mapping) shows in a remote address that is not the endpoint's port.
             boolean proxied = channel.pipeline().get(ProxyHandler.class) != null
                     || !ReactorNettyHops.connectedTo(channel.remoteAddress(), endpoint);
-            String token = ImdsHops.beforeHop(ReactorNettyInstrumentation.CLIENT, endpoint, request, false,
-                    request.method().name(), request.uri(), headers.get(DecisionPath.TOKEN_HEADER), forwarded, proxied,
-                    ReactorNettyHops.anyElsewhere(request.redirectedFrom()));
+            String token = ImdsHops.hop(ReactorNettyInstrumentation.CLIENT, endpoint, request)
+                    .request(request.method().name(), request.uri(), headers.get(DecisionPath.TOKEN_HEADER))
+                    .forwarded(forwarded).proxied(proxied)
+                    .redirectedFromElsewhere(ReactorNettyHops.anyElsewhere(request.redirectedFrom())).decide();
             if (token != null) {
                 headers.set(DecisionPath.TOKEN_HEADER, token);
                 ReactorNettyHops.added(request, token);

@@ -68,8 +68,9 @@ public final class VertxHops {
     public static void beforeHop(Object connection, Endpoint endpoint, String method, String uri, String tokenOnRequest,
                                  boolean forwarded, boolean proxied, boolean redirectedFromElsewhere) throws IOException {
         // The connection is the exchange: each hop is decided afresh (firstHop), the redirect history comes in the head.
-        String token = ImdsHops.beforeHop(VertxInstrumentation.CLIENT, endpoint, connection, true, method, uri,
-                tokenOnRequest, forwarded, proxied, redirectedFromElsewhere);
+        String token = ImdsHops.hop(VertxInstrumentation.CLIENT, endpoint, connection).firstHop(true)
+                .request(method, uri, tokenOnRequest).forwarded(forwarded).proxied(proxied)
+                .redirectedFromElsewhere(redirectedFromElsewhere).decide();
         if (token != null) {
             UPGRADED.put(connection, new UpgradedHop(endpoint, token));
             PENDING_TOKEN.set(token);

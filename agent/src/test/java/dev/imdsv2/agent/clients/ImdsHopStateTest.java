@@ -55,7 +55,7 @@ class ImdsHopStateTest {
     }
 
     private String hop(Object exchange, boolean firstHop, String tokenOnRequest) throws Exception {
-        return ImdsHops.beforeHop(CLIENT, endpoint, exchange, firstHop, "GET", PATH, tokenOnRequest, false, false, false);
+        return ImdsHops.hop(CLIENT, endpoint, exchange).firstHop(firstHop).request("GET", PATH, tokenOnRequest).decide();
     }
 
     private long upgraded() {
@@ -86,8 +86,8 @@ class ImdsHopStateTest {
         ImdsHops.afterHop(CLIENT, call, null, null, 302, imds.baseUrl() + PATH);
         assertNull(hop(call, false, null), "the client's own follow-up hop gets no token");
         assertNull(hop(new Object(), false, null), "nor does a new exchange to the target, the hand-followed redirect");
-        assertNotNull(ImdsHops.beforeHop(CLIENT, endpoint, new Object(), false, "GET", "/latest/meta-data/ami-id", null,
-                false, false, false), "another path of IMDS is not marked");
+        assertNotNull(ImdsHops.hop(CLIENT, endpoint, new Object()).request("GET", "/latest/meta-data/ami-id", null).decide(),
+                "another path of IMDS is not marked");
     }
 
     @Test
