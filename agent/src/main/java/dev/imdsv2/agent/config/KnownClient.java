@@ -9,7 +9,7 @@ import java.util.List;
  * The one list of the clients the agent knows, each with what every part of the agent needs of it: its name (the
  * {@code client} tag and {@code imdsv2.instrumentation.<name>.enabled}), the class of its instrumentation when
  * that is a third-party client's folder, the stack frames that mark its connects (for the socket catch-all), and
- * the packages that are its machinery when the caller of a request is looked for. Adding a client is its folder,
+ * the packages that are its machinery when the caller of a request is looked for. The order is the start line's. Adding a client is its folder,
  * one row here and its row in the README's Clients table (docs/ARCHITECTURE.md, "Adding a client").
  *
  * <p>It lives in {@code config}, the package every other depends on, so that the configuration, the report and
@@ -20,6 +20,8 @@ public enum KnownClient {
             frames("sun.net.www.protocol.http.HttpURLConnection"), packages()),
     JDK_HTTPCLIENT("jdk-httpclient", null,
             frames("jdk.internal.net.http."), packages()),
+    OKHTTP("okhttp", "dev.imdsv2.agent.okhttp.OkHttpInstrumentation",
+            frames("okhttp3."), packages("okhttp3.", "okio.", "kotlin.", "kotlinx.coroutines.")),
     // The async clients connect on their I/O reactor thread, where only the reactor's frames show.
     APACHE_HTTPCLIENT_4("apache-httpclient-4", "dev.imdsv2.agent.apache4.Apache4Instrumentation",
             frames("org.apache.http.conn.", "org.apache.http.impl.conn.",
@@ -28,8 +30,6 @@ public enum KnownClient {
     APACHE_HTTPCLIENT_5("apache-httpclient-5", "dev.imdsv2.agent.apache5.Apache5Instrumentation",
             frames("org.apache.hc.client5.", "org.apache.hc.core5.reactor.SingleCoreIOReactor#processConnectionRequest"),
             packages("org.apache.hc.")),
-    OKHTTP("okhttp", "dev.imdsv2.agent.okhttp.OkHttpInstrumentation",
-            frames("okhttp3."), packages("okhttp3.", "okio.", "kotlin.", "kotlinx.coroutines.")),
     // Netty-based clients may connect on an event-loop thread, whose stack shows only Netty's frames, and their
     // projects have servers too; every Netty client channel connects in NioSocketChannel.doConnect, which no server
     // thread runs. (Netty's native transports never reach a JDK socket class.)
