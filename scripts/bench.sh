@@ -9,7 +9,7 @@
 #      scripts/jdks.sh provides (Java 8, 11, 17, 21, 25): a row per JDK.
 #   4. Whole process per third-party client: the integration tests' client app (integration-tests/.../apps) makes
 #      one IMDS GET through the client, with the client's jars of its newest tested version
-#      (integration-tests/target/client-libs), no agent and agent alternating (which one goes first alternates too),
+#      (client-libs/<set>/target/lib), no agent and agent alternating (which one goes first alternates too),
 #      on Java 17 and Java 8 (BENCH_JDKS) where the client runs there: wall time to exit, peak RSS, CPU time.
 #   5. A Spring Boot service (web, actuator, Apache HttpClient 5 on the class path; test-apps' BootStartupApp) that
 #      reads IMDS while it starts: time to "Started" (Spring's "process running for"), RSS and CPU time at that
@@ -19,7 +19,7 @@
 # Usage: scripts/bench.sh [quick] [startup|jdks|clients]
 #   quick: short JMH runs, 3 process runs instead of 11; startup: sections 2 to 5; jdks: section 3; clients: 4 and 5.
 #   BENCH_JDKS="17 8": the JDKs of section 4, by version (scripts/jdks.sh provides them).
-#   BENCH_CLIENTS="okhttp-4 apache5-newest": only these rows of section 4 (their client-libs directories).
+#   BENCH_CLIENTS="okhttp-4 apache5-newest": only these rows of section 4 (their client-libs sets).
 #   BENCH_AGENT=path/to/imdsv2-agent.jar: measure that jar instead of the one just built (an older build, say).
 # Run it on a quiet machine: other load skews every figure.
 set -euo pipefail
@@ -47,7 +47,7 @@ IT=integration-tests/target
 APPS=test-apps/target
 
 echo "== building"
-# pre-integration-test: the integration tests' client apps and their client-libs/ (nothing is tested)
+# pre-integration-test: the integration tests' client apps and their client library sets (nothing is tested)
 mvn -B -q -ntp -DskipTests pre-integration-test -pl agent,imds-simulator,benchmarks,test-apps,integration-tests -am
 if [[ ! -f "$OTEL" ]]; then
   mvn -B -q -ntp dependency:copy -Dartifact="io.opentelemetry.javaagent:opentelemetry-javaagent:$OTEL_VERSION" \
@@ -151,7 +151,7 @@ pair_table_row() { # $1 = row label, $2 = runs file; prints one Markdown row of 
   echo "$cells"
 }
 
-CLIENTS=( # label | client-libs directory | app | the oldest Java the client runs on
+CLIENTS=( # label | client library set (client-libs/) | app | the oldest Java the client runs on
   "OkHttp 4.12|okhttp-4|OkHttpApp|8"
   "Apache HttpClient 4.5|apache4-newest|ApacheHttpClient4App|8"
   "Apache HttpClient 5.6|apache5-newest|ApacheHttpClient5App|8"
@@ -165,7 +165,7 @@ client_once() { # $1 = side (none|agent), $2 = pair, $3 = java, $4 = libs, $5 = 
   [[ $side == agent ]] && options=("$AGENT_OPTION")
   start=$(date +%s%N)
   out=$(/usr/bin/time -f "USAGE %U %S %M" -o benchmarks/target/time.txt "$java" "${options[@]}" \
-    -cp "$IT/test-classes:$IT/client-libs/$libs/*" "dev.imdsv2.it.apps.$app" sync "$URL" 2>&1)
+    -cp "$IT/test-classes:client-libs/$libs/target/lib/*" "dev.imdsv2.it.apps.$app" sync "$URL" 2>&1)
   end=$(date +%s%N)
   grep -q '^RESULT 200 ' <<<"$out" || { echo "run failed ($side $app): $out" >&2; exit 1; }
   awk -v s="$side" -v p="$pair" -v w=$(((end - start) / 1000000)) '/^USAGE/ {printf "%s %s %d %d %d\n", s, p, w, ($2 + $3) * 1000, $4}' \

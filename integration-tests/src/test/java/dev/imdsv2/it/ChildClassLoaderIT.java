@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -34,7 +33,7 @@ class ChildClassLoaderIT extends SimulatorTest {
                 .filter(entry -> entry.replace('\\', '/').endsWith("/test-classes")).findFirst().orElseThrow();
         List<String> childClassPath = new ArrayList<>();
         childClassPath.add(testClasses);
-        try (Stream<Path> jars = Files.list(Paths.get(System.getProperty("it.client.libs"), librarySet))) {
+        try (Stream<Path> jars = Files.list(ChildJvm.clientLibs(librarySet))) {
             childClassPath.addAll(jars.map(Path::toString).filter(p -> p.endsWith(".jar")).sorted().collect(Collectors.toList()));
         }
         ChildJvm jvm = ChildJvm.withAgent(agentArgs()).classPath(testClasses).jvm("-Dadvice.classes=" + advice)

@@ -92,19 +92,18 @@ public final class ChildJvm implements AutoCloseable {
         }
 
         /**
-         * Use the jars of {@code target/client-libs/<name>/} (see integration-tests/pom.xml) in place of the
+         * Use the jars of the client library set {@code name} ({@link #clientLibs}) in place of the
          * same artifacts, in whatever version, on the test class path, and keep the rest: for a second version of
          * a library the test class path already has (the AWS SDK 1.12 beside 1.11).
          */
         public Spec replacingLibraries(String name) {
-            this.replacingLibraries = Paths.get(System.getProperty("it.client.libs", "target/client-libs"), name);
+            this.replacingLibraries = clientLibs(name);
             assertTrue(Files.isDirectory(replacingLibraries), "no client libraries at " + replacingLibraries + ": run the tests through Maven");
             return this;
         }
 
         /**
-         * Runs the app with these client library sets (folders under {@code it.client.libs}, as the pom's
-         * copy-client-libraries step fills them) instead of this test JVM's class path: only the test classes
+         * Runs the app with these client library sets ({@link #clientLibs}) instead of this test JVM's class path: only the test classes
          * and exactly those jars, so no other version of a client can be picked up.
          */
         public Spec libraries(String... sets) {
@@ -214,7 +213,7 @@ public final class ChildJvm implements AutoCloseable {
     static int oldestJavaFor(String set) {
         return OLDEST_JAVA_FOR_SET.computeIfAbsent(set, name -> {
             int newestMajor = 52;
-            try (Stream<Path> jars = Files.list(Paths.get(System.getProperty("it.client.libs"), name))) {
+            try (Stream<Path> jars = Files.list(clientLibs(name))) {
                 for (Path jar : (Iterable<Path>) jars.filter(p -> p.toString().endsWith(".jar"))::iterator) {
                     try (JarFile file = new JarFile(jar.toFile())) {
                         for (JarEntry entry : Collections.list(file.entries())) {
@@ -234,6 +233,14 @@ public final class ChildJvm implements AutoCloseable {
             }
             return newestMajor - 44;
         });
+    }
+
+    /**
+     * The jars of a client library set: the module {@code client-libs/<set>/}, whose pom names the client at one
+     * version, has Maven resolve that client's jars into its {@code target/lib/}.
+     */
+    static Path clientLibs(String set) {
+        return Paths.get(System.getProperty("it.client.libs", "../client-libs"), set, "target", "lib");
     }
 
     static Path javaExecutable() {
@@ -284,9 +291,8 @@ public final class ChildJvm implements AutoCloseable {
         List<String> entries = new ArrayList<>();
         Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
                 .filter(entry -> entry.replace('\\', '/').endsWith("/test-classes")).forEach(entries::add);
-        String libs = System.getProperty("it.client.libs");
         for (String set : sets) {
-            Path dir = Paths.get(libs, set);
+            Path dir = clientLibs(set);
             try (java.util.stream.Stream<Path> jars = Files.list(dir)) {
                 jars.filter(p -> p.toString().endsWith(".jar")).sorted().forEach(p -> entries.add(p.toString()));
             } catch (IOException e) {

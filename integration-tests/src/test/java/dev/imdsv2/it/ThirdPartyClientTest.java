@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -167,7 +166,7 @@ abstract class ThirdPartyClientTest extends SimulatorTest {
     static void assertLibraryFrom(ChildJvm jvm, String librarySet) {
         List<String> library = jvm.results("LIBRARY");
         assertEquals(1, library.size(), jvm.transcript());
-        assertTrue(Files.isRegularFile(Paths.get(System.getProperty("it.client.libs"), librarySet, library.get(0))),
+        assertTrue(Files.isRegularFile(ChildJvm.clientLibs(librarySet).resolve(library.get(0))),
                 "ran with " + library + ", not a jar of " + librarySet);
     }
 
