@@ -17,10 +17,10 @@ import dev.imdsv2.agent.jdk.ClassPatch;
 import dev.imdsv2.agent.log.AgentLog;
 
 /**
- * The agent's only transformer. It sees every class the JVM loads, so it does nothing but a map
+ * The agent's transformer. It sees every class the JVM loads, so it does nothing but a map
  * lookup by name until a class it patches comes along: either a {@link ClassPatch} of its own, or a
- * class it hands to another transformer (the third-party clients', whose Byte Buddy machinery is built
- * only when the first such class arrives).
+ * class it hands to another transformer (the third-party clients', whose advice is declared only when the
+ * first such class arrives).
  *
  * <p>It is registered as a transformer that cannot retransform. On Java 8 the JVM hands every class that loads to
  * each retransformation-capable transformer's environment as a copy of its class file, on the heap, on top of the
