@@ -141,18 +141,19 @@ public final class AgentRuntime implements AgentState {
                 runtime.metricsUrl == null ? "" : ", metrics=" + runtime.metricsUrl);
     }
 
-    private List<String> instrument(Instrumentation instrumentation) throws Exception {
+    private List<String> instrument(final Instrumentation instrumentation) throws Exception {
         AgentTransformer transformer = new AgentTransformer();
         List<String> clients = new ArrayList<String>();
-        UrlConnectionInstrumentation urlConnection = null;
-        if (config.instrumentationEnabled(UrlConnectionInstrumentation.CLIENT)) {
-            urlConnection = new UrlConnectionInstrumentation(instrumentation, decisions);
+        final UrlConnectionInstrumentation urlConnection = config.instrumentationEnabled(UrlConnectionInstrumentation.CLIENT)
+                ? new UrlConnectionInstrumentation(instrumentation, decisions) : null;
+        if (urlConnection != null) {
             transformer.add(urlConnection);
             clients.add(UrlConnectionInstrumentation.CLIENT);
         }
-        JdkHttpClientInstrumentation jdkHttpClient = null;
-        if (config.instrumentationEnabled(JdkHttpClientInstrumentation.CLIENT) && JdkHttpClientInstrumentation.supportedByThisJvm()) {
-            jdkHttpClient = new JdkHttpClientInstrumentation(instrumentation, decisions);
+        final JdkHttpClientInstrumentation jdkHttpClient = config.instrumentationEnabled(JdkHttpClientInstrumentation.CLIENT)
+                && JdkHttpClientInstrumentation.supportedByThisJvm()
+                ? new JdkHttpClientInstrumentation(instrumentation, decisions) : null;
+        if (jdkHttpClient != null) {
             transformer.add(jdkHttpClient);
             clients.add(JdkHttpClientInstrumentation.CLIENT);
         }
@@ -162,16 +163,16 @@ public final class AgentRuntime implements AgentState {
                 thirdParty.add((ClientInstrumentation) Class.forName(known.instrumentation).newInstance());
             }
         }
-        ThirdPartyClients thirdPartyClients = null;
-        if (!thirdParty.isEmpty()) {
-            thirdPartyClients = new ThirdPartyClients(thirdParty, decisions, instrumentation);
+        final ThirdPartyClients thirdPartyClients = thirdParty.isEmpty() ? null
+                : new ThirdPartyClients(thirdParty, decisions, instrumentation);
+        if (thirdPartyClients != null) {
             transformer.delegate(thirdPartyClients.targetClasses(), thirdPartyClients);
             clients.addAll(ThirdPartyClients.tags(thirdParty));
         }
         // Last: the catch-all leaves alone what the client instrumentations above cover.
-        SocketInstrumentation socketCatchAll = null;
-        if (config.instrumentationEnabled(SocketInstrumentation.CONFIG_NAME)) {
-            socketCatchAll = new SocketInstrumentation(instrumentation, decisions, new ArrayList<String>(clients));
+        final SocketInstrumentation socketCatchAll = config.instrumentationEnabled(SocketInstrumentation.CONFIG_NAME)
+                ? new SocketInstrumentation(instrumentation, decisions, new ArrayList<String>(clients)) : null;
+        if (socketCatchAll != null) {
             for (ClassPatch patch : socketCatchAll.patches()) {
                 transformer.add(patch);
             }
@@ -181,21 +182,24 @@ public final class AgentRuntime implements AgentState {
         if (applicationRegistries != null) {
             transformer.add(applicationRegistries.sighting());
         }
-        instrumentation.addTransformer(transformer, true);
         // Classes loaded before the agent (attach at run time, or another agent's premain) are handled now.
-        Class<?>[] loaded = transformer.targetsAmong(instrumentation.getAllLoadedClasses());
-        if (urlConnection != null) {
-            urlConnection.retransformIfLoaded(loaded);
-        }
-        if (jdkHttpClient != null) {
-            jdkHttpClient.retransformIfLoaded(loaded);
-        }
-        if (thirdPartyClients != null) {
-            thirdPartyClients.retransformIfLoaded(instrumentation, loaded);
-        }
-        if (socketCatchAll != null) {
-            socketCatchAll.retransformIfLoaded(loaded);
-        }
+        Class<?>[] loaded = transformer.register(instrumentation, new AgentTransformer.Retransformation() {
+            @Override
+            public void retransform(Class<?>[] loadedTargets) throws Exception {
+                if (urlConnection != null) {
+                    urlConnection.retransformIfLoaded(loadedTargets);
+                }
+                if (jdkHttpClient != null) {
+                    jdkHttpClient.retransformIfLoaded(loadedTargets);
+                }
+                if (thirdPartyClients != null) {
+                    thirdPartyClients.retransformIfLoaded(instrumentation, loadedTargets);
+                }
+                if (socketCatchAll != null) {
+                    socketCatchAll.retransformIfLoaded(loadedTargets);
+                }
+            }
+        });
         if (applicationRegistries != null) {
             for (Class<?> c : loaded) {
                 applicationRegistries.noteIfMicrometer(c);

@@ -2,20 +2,31 @@ package dev.imdsv2.agent;
 
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.IllegalClassFormatException;
+import java.lang.instrument.Instrumentation;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.imdsv2.agent.jdk.ClassPatch;
 import dev.imdsv2.agent.log.AgentLog;
 
 /**
- * The agent's only transformer. It sees every class the JVM loads, so it does nothing but a map
+ * The agent's transformer. It sees every class the JVM loads, so it does nothing but a map
  * lookup by name until a class it patches comes along: either a {@link ClassPatch} of its own, or a
- * class it hands to another transformer (the third-party clients', whose Byte Buddy machinery is built
- * only when the first such class arrives).
+ * class it hands to another transformer (the third-party clients', whose advice is declared only when the
+ * first such class arrives).
+ *
+ * <p>It is registered as a transformer that cannot retransform. On Java 8 the JVM hands every class that loads to
+ * each retransformation-capable transformer's environment as a copy of its class file, on the heap, on top of the
+ * copy it hands the other environment anyway: a one-request program loads over a thousand classes after
+ * {@code premain}. Only the classes loaded before the agent need retransforming, so a second transformer, capable of
+ * it and limited to those classes, exists only while they are retransformed ({@link #register}).
  */
 final class AgentTransformer implements ClassFileTransformer {
     private final Map<String, ClassPatch> patches = new ConcurrentHashMap<String, ClassPatch>();
@@ -30,6 +41,52 @@ final class AgentTransformer implements ClassFileTransformer {
         for (String name : internalNames) {
             delegates.put(name, transformer);
         }
+    }
+
+    /** What to do with the targets that were loaded before the transformer was registered. */
+    interface Retransformation {
+        void retransform(Class<?>[] loadedTargets) throws Exception;
+    }
+
+    /**
+     * Registers this transformer for every class that loads from now on, then has {@code retransformation}
+     * retransform the targets that had loaded before; returns those targets (none, as a rule, at {@code premain}).
+     */
+    Class<?>[] register(Instrumentation instrumentation, Retransformation retransformation) throws Exception {
+        instrumentation.addTransformer(this, false);
+        Class<?>[] loaded = targetsAmong(instrumentation.getAllLoadedClasses());
+        if (loaded.length == 0) {
+            return loaded;
+        }
+        ClassFileTransformer retransformer = retransforming(loaded);
+        instrumentation.addTransformer(retransformer, true);
+        try {
+            retransformation.retransform(loaded);
+        } finally {
+            instrumentation.removeTransformer(retransformer);
+        }
+        return loaded;
+    }
+
+    /**
+     * This transformer for the retransformation of exactly {@code classes}: while it is registered, a class that
+     * another agent retransforms was patched as it loaded already and must not be patched a second time.
+     */
+    ClassFileTransformer retransforming(Class<?>[] classes) {
+        final Set<Class<?>> only = Collections.newSetFromMap(new IdentityHashMap<Class<?>, Boolean>());
+        only.addAll(Arrays.asList(classes));
+        return new ClassFileTransformer() {
+            @Override
+            public byte[] transform(ClassLoader loader, String className, Class<?> classBeingRedefined,
+                                    ProtectionDomain protectionDomain, byte[] classfileBuffer)
+                    throws IllegalClassFormatException {
+                if (classBeingRedefined == null || !only.contains(classBeingRedefined)) {
+                    return null;
+                }
+                return AgentTransformer.this.transform(loader, className, classBeingRedefined, protectionDomain,
+                        classfileBuffer);
+            }
+        };
     }
 
     /**

@@ -122,23 +122,8 @@ public final class ConfigLoader {
         reportUnknownKeys();
         loadFile();
 
-        Mode mode = value(MODE, "upgrade", new Parser<Mode>() {
-            public Mode parse(String v) {
-                return Mode.parse(v);
-            }
-        });
-        List<Endpoint> endpoints = value(ENDPOINTS, DEFAULT_ENDPOINTS, new Parser<List<Endpoint>>() {
-            public List<Endpoint> parse(String v) {
-                List<Endpoint> list = new ArrayList<Endpoint>();
-                for (String item : splitList(v)) {
-                    list.add(Endpoint.parse(item));
-                }
-                if (list.isEmpty()) {
-                    throw new IllegalArgumentException("expected at least one base URL");
-                }
-                return list;
-            }
-        });
+        Mode mode = value(MODE, "upgrade", Parser.MODE);
+        List<Endpoint> endpoints = value(ENDPOINTS, DEFAULT_ENDPOINTS, Parser.ENDPOINTS);
         int ttl = value(TOKEN_TTL, "21600", intBetween(1, MAX_TTL));
         int timeout = value(TOKEN_TIMEOUT, "1000", intBetween(1, 60000));
         int retryAfter = value(TOKEN_RETRY_AFTER, "30", intBetween(0, 86400));
@@ -148,35 +133,15 @@ public final class ConfigLoader {
         for (String name : AgentConfig.INSTRUMENTATIONS) {
             instrumentation.put(name, value(instrumentationKey(name), "true", bool()));
         }
-        Integer prometheusPort = value(PROMETHEUS_PORT, null, new Parser<Integer>() {
-            public Integer parse(String v) {
-                return intBetween(0, 65535).parse(v);
-            }
-        });
+        Integer prometheusPort = value(PROMETHEUS_PORT, null, intBetween(0, 65535));
         String prometheusHost = value(PROMETHEUS_HOST, "127.0.0.1", nonEmpty());
         boolean applicationRegistry = value(APPLICATION_REGISTRY, "true", bool());
         String textfileDir = value(TEXTFILE_DIR, null, nonEmpty());
         int textfileInterval = value(TEXTFILE_INTERVAL, "15", intBetween(1, 3600));
         String reportFile = value(REPORT_FILE, null, nonEmpty());
         int readyAfter = value(READY_AFTER, "10m", seconds(7 * 86400));
-        String logLevel = value(LOG_LEVEL, "info", new Parser<String>() {
-            public String parse(String v) {
-                String level = v.trim().toLowerCase(Locale.ROOT);
-                if (!Arrays.asList("error", "warn", "info", "debug").contains(level)) {
-                    throw new IllegalArgumentException("expected one of error, warn, info, debug");
-                }
-                return level;
-            }
-        });
-        String logFormat = value(LOG_FORMAT, "text", new Parser<String>() {
-            public String parse(String v) {
-                String format = v.trim().toLowerCase(Locale.ROOT);
-                if (!format.equals("text") && !format.equals("json")) {
-                    throw new IllegalArgumentException("expected text or json");
-                }
-                return format;
-            }
-        });
+        String logLevel = value(LOG_LEVEL, "info", Parser.LOG_LEVEL);
+        String logFormat = value(LOG_FORMAT, "text", Parser.LOG_FORMAT);
         return new AgentConfig(mode, endpoints, ttl, timeout, retryAfter, callers, paths, instrumentation,
                 prometheusPort, prometheusHost, applicationRegistry, textfileDir, textfileInterval, reportFile, readyAfter, logLevel,
                 logFormat, arguments, problems);
@@ -345,82 +310,155 @@ public final class ConfigLoader {
         return items;
     }
 
-    // Anonymous classes rather than lambdas throughout the agent: the first lambda a JVM links costs
-    // tens of milliseconds of start-up, and the agent runs before the application's first one.
-    private interface Parser<T> {
-        T parse(String value);
+    /**
+     * How a key's text becomes its value; throws {@link IllegalArgumentException} saying what was expected.
+     *
+     * <p>One class for every kind of value rather than a class per kind: each class the agent loads costs the JVM a
+     * search of the whole class path first (on Java 8 that allocates the class's name anew for every jar on it),
+     * and this runs in every JVM's {@code premain}. Not lambdas either, as nowhere in the agent: the first lambda a
+     * JVM links costs tens of milliseconds of start-up, and the agent runs before the application's first one.
+     */
+    private static final class Parser<T> {
+        static final Parser<Mode> MODE = new Parser<Mode>(Kind.MODE, 0, 0);
+        static final Parser<List<Endpoint>> ENDPOINTS = new Parser<List<Endpoint>>(Kind.ENDPOINTS, 0, 0);
+        static final Parser<Boolean> BOOL = new Parser<Boolean>(Kind.BOOL, 0, 0);
+        static final Parser<String> NON_EMPTY = new Parser<String>(Kind.NON_EMPTY, 0, 0);
+        static final Parser<PrefixList> PREFIX_LIST = new Parser<PrefixList>(Kind.PREFIX_LIST, 0, 0);
+        static final Parser<String> LOG_LEVEL = new Parser<String>(Kind.LOG_LEVEL, 0, 0);
+        static final Parser<String> LOG_FORMAT = new Parser<String>(Kind.LOG_FORMAT, 0, 0);
+
+        /** Constants, not an enum: a {@code switch} on an enum costs a class of its own too. */
+        private static final class Kind {
+            static final int MODE = 0;
+            static final int ENDPOINTS = 1;
+            static final int INT = 2;
+            static final int SECONDS = 3;
+            static final int BOOL = 4;
+            static final int NON_EMPTY = 5;
+            static final int PREFIX_LIST = 6;
+            static final int LOG_LEVEL = 7;
+            static final int LOG_FORMAT = 8;
+        }
+
+        private final int kind;
+        /** The bounds of {@link Kind#INT}; {@link Kind#SECONDS} has only a {@code max}. */
+        private final int min;
+        private final int max;
+
+        Parser(int kind, int min, int max) {
+            this.kind = kind;
+            this.min = min;
+            this.max = max;
+        }
+
+        @SuppressWarnings("unchecked") // each constant and factory method gives the type its kind parses to
+        T parse(String v) {
+            return (T) parsed(v);
+        }
+
+        private Object parsed(String v) {
+            switch (kind) {
+                case Kind.MODE:
+                    return Mode.parse(v);
+                case Kind.ENDPOINTS:
+                    return endpoints(v);
+                case Kind.INT:
+                    return wholeNumber(v);
+                case Kind.SECONDS:
+                    return duration(v);
+                case Kind.BOOL:
+                    String b = v.trim().toLowerCase(Locale.ROOT);
+                    if ("true".equals(b) || "false".equals(b)) {
+                        return Boolean.valueOf(b);
+                    }
+                    throw new IllegalArgumentException("expected true or false");
+                case Kind.NON_EMPTY:
+                    if (v.trim().isEmpty()) {
+                        throw new IllegalArgumentException("must not be empty");
+                    }
+                    return v.trim();
+                case Kind.PREFIX_LIST:
+                    return PrefixList.of(splitList(v));
+                case Kind.LOG_LEVEL:
+                    String level = v.trim().toLowerCase(Locale.ROOT);
+                    if (!Arrays.asList("error", "warn", "info", "debug").contains(level)) {
+                        throw new IllegalArgumentException("expected one of error, warn, info, debug");
+                    }
+                    return level;
+                case Kind.LOG_FORMAT:
+                    String format = v.trim().toLowerCase(Locale.ROOT);
+                    if (!format.equals("text") && !format.equals("json")) {
+                        throw new IllegalArgumentException("expected text or json");
+                    }
+                    return format;
+                default:
+                    throw new IllegalStateException("unknown kind of value " + kind);
+            }
+        }
+
+        private static List<Endpoint> endpoints(String v) {
+            List<Endpoint> list = new ArrayList<Endpoint>();
+            for (String item : splitList(v)) {
+                list.add(Endpoint.parse(item));
+            }
+            if (list.isEmpty()) {
+                throw new IllegalArgumentException("expected at least one base URL");
+            }
+            return list;
+        }
+
+        private Integer wholeNumber(String v) {
+            int parsed;
+            try {
+                parsed = Integer.parseInt(v.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("expected a whole number from " + min + " to " + max);
+            }
+            if (parsed < min || parsed > max) {
+                throw new IllegalArgumentException("must be from " + min + " to " + max);
+            }
+            return parsed;
+        }
+
+        /** Seconds, or a number with {@code s}, {@code m} or {@code h}: {@code 600}, {@code 10m}. */
+        private Integer duration(String v) {
+            String text = v.trim().toLowerCase(Locale.ROOT);
+            int unit = 1;
+            if (text.endsWith("s") || text.endsWith("m") || text.endsWith("h")) {
+                char suffix = text.charAt(text.length() - 1);
+                unit = suffix == 'h' ? 3600 : suffix == 'm' ? 60 : 1;
+                text = text.substring(0, text.length() - 1).trim();
+            }
+            long parsed;
+            try {
+                parsed = Long.parseLong(text) * unit;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("expected a duration such as 600, 90s, 10m or 1h");
+            }
+            if (parsed < 0 || parsed > max) {
+                throw new IllegalArgumentException("must be from 0 to " + max + " seconds");
+            }
+            return (int) parsed;
+        }
     }
 
-    private static Parser<Integer> intBetween(final int min, final int max) {
-        return new Parser<Integer>() {
-            public Integer parse(String v) {
-                int parsed;
-                try {
-                    parsed = Integer.parseInt(v.trim());
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("expected a whole number from " + min + " to " + max);
-                }
-                if (parsed < min || parsed > max) {
-                    throw new IllegalArgumentException("must be from " + min + " to " + max);
-                }
-                return parsed;
-            }
-        };
+    private static Parser<Integer> intBetween(int min, int max) {
+        return new Parser<Integer>(Parser.Kind.INT, min, max);
     }
 
-    /** Seconds, or a number with {@code s}, {@code m} or {@code h}: {@code 600}, {@code 10m}. */
-    private static Parser<Integer> seconds(final int max) {
-        return new Parser<Integer>() {
-            public Integer parse(String v) {
-                String text = v.trim().toLowerCase(Locale.ROOT);
-                int unit = 1;
-                if (text.endsWith("s") || text.endsWith("m") || text.endsWith("h")) {
-                    char suffix = text.charAt(text.length() - 1);
-                    unit = suffix == 'h' ? 3600 : suffix == 'm' ? 60 : 1;
-                    text = text.substring(0, text.length() - 1).trim();
-                }
-                long parsed;
-                try {
-                    parsed = Long.parseLong(text) * unit;
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("expected a duration such as 600, 90s, 10m or 1h");
-                }
-                if (parsed < 0 || parsed > max) {
-                    throw new IllegalArgumentException("must be from 0 to " + max + " seconds");
-                }
-                return (int) parsed;
-            }
-        };
+    private static Parser<Integer> seconds(int max) {
+        return new Parser<Integer>(Parser.Kind.SECONDS, 0, max);
     }
 
     private static Parser<Boolean> bool() {
-        return new Parser<Boolean>() {
-            public Boolean parse(String v) {
-                String b = v.trim().toLowerCase(Locale.ROOT);
-                if ("true".equals(b) || "false".equals(b)) {
-                    return Boolean.valueOf(b);
-                }
-                throw new IllegalArgumentException("expected true or false");
-            }
-        };
+        return Parser.BOOL;
     }
 
     private static Parser<String> nonEmpty() {
-        return new Parser<String>() {
-            public String parse(String v) {
-                if (v.trim().isEmpty()) {
-                    throw new IllegalArgumentException("must not be empty");
-                }
-                return v.trim();
-            }
-        };
+        return Parser.NON_EMPTY;
     }
 
     private static Parser<PrefixList> prefixList() {
-        return new Parser<PrefixList>() {
-            public PrefixList parse(String v) {
-                return PrefixList.of(splitList(v));
-            }
-        };
+        return Parser.PREFIX_LIST;
     }
 }
