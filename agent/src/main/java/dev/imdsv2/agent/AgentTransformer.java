@@ -26,7 +26,8 @@ import dev.imdsv2.agent.log.AgentLog;
  * each retransformation-capable transformer's environment as a copy of its class file, on the heap, on top of the
  * copy it hands the other environment anyway: a one-request program loads over a thousand classes after
  * {@code premain}. Only the classes loaded before the agent need retransforming, so a second transformer, capable of
- * it and limited to those classes, exists only while they are retransformed ({@link #register}).
+ * it and limited to those classes, is registered only when there are any ({@link #register}): at {@code premain}, as
+ * a rule, there are none.
  */
 final class AgentTransformer implements ClassFileTransformer {
     private final Map<String, ClassPatch> patches = new ConcurrentHashMap<String, ClassPatch>();
@@ -51,6 +52,10 @@ final class AgentTransformer implements ClassFileTransformer {
     /**
      * Registers this transformer for every class that loads from now on, then has {@code retransformation}
      * retransform the targets that had loaded before; returns those targets (none, as a rule, at {@code premain}).
+     * The transformer that patches those stays registered: a class patched by retransformation keeps its original
+     * bytes as the starting point of any later retransformation, so when another agent retransforms it, only a
+     * transformer still there puts the patch back. A class patched as it loaded keeps the patch in that starting
+     * point, and needs none.
      */
     Class<?>[] register(Instrumentation instrumentation, Retransformation retransformation) throws Exception {
         instrumentation.addTransformer(this, false);
@@ -58,13 +63,8 @@ final class AgentTransformer implements ClassFileTransformer {
         if (loaded.length == 0) {
             return loaded;
         }
-        ClassFileTransformer retransformer = retransforming(loaded);
-        instrumentation.addTransformer(retransformer, true);
-        try {
-            retransformation.retransform(loaded);
-        } finally {
-            instrumentation.removeTransformer(retransformer);
-        }
+        instrumentation.addTransformer(retransforming(loaded), true);
+        retransformation.retransform(loaded);
         return loaded;
     }
 
