@@ -4,9 +4,11 @@ import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.WeakHashMap;
 
 import dev.imdsv2.agent.policy.DecisionPath;
 import dev.imdsv2.agent.log.AgentLog;
@@ -27,6 +29,8 @@ public final class ThirdPartyClients implements ClassFileTransformer {
     private final List<ClientInstrumentation> clients;
     private final Set<String> targets = new HashSet<String>();
     private final AdviceClasses adviceClasses;
+    /** Loaders said to be out of the agent's reach (the boot loader as null): weakly, so that they can go away. */
+    private final Set<ClassLoader> loadersOutOfReach = Collections.newSetFromMap(new WeakHashMap<ClassLoader, Boolean>());
     /** Declared when the first target class loads: a JVM that loads none never builds it. */
     private volatile AdvicePlan plan;
 
@@ -56,7 +60,8 @@ public final class ThirdPartyClients implements ClassFileTransformer {
         }
         try {
             if (loader == null || !seesTheAgent(loader)) {
-                throw new IllegalStateException("its class loader " + loader + " does not reach the agent's classes");
+                leftAsItIs(loader, className);
+                return null;
             }
             List<AdviceWeaver.Point> points = new ArrayList<AdviceWeaver.Point>(entries.size());
             for (AdvicePlan.Entry entry : entries) {
@@ -91,6 +96,22 @@ public final class ThirdPartyClients implements ClassFileTransformer {
             }
         }
         return declared;
+    }
+
+    /**
+     * A client class whose loader cannot reach the agent is left as it is (README, Clients): no failure of the
+     * agent's, and said in one WARN per loader, not per class, because every class of that client stays as it is.
+     */
+    private void leftAsItIs(ClassLoader loader, String className) {
+        synchronized (loadersOutOfReach) {
+            if (!loadersOutOfReach.add(loader)) {
+                return;
+            }
+        }
+        String name = className.replace('/', '.');
+        AgentLog.warn("client_out_of_reach").with("class", name).with("loader", String.valueOf(loader))
+                .log("{} is left as it is: its class loader {} does not reach the agent's classes, so the advice of the"
+                        + " client it belongs to is not woven in and its IMDS requests go out as it makes them", name, loader);
     }
 
     /**

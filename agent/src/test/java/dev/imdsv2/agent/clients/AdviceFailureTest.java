@@ -92,4 +92,38 @@ class AdviceFailureTest {
         assertEquals(true, lines.get(0).contains("WARN internal failure in client advice at ")
                 && lines.get(0).contains("IllegalStateException: an advice failed"), log);
     }
+
+    @Test
+    void aClientWhoseLoaderDoesNotReachTheAgentIsLeftAsItIsWithOneWarningAndNoFailure() throws Exception {
+        AgentConfig config = ConfigLoader.load("mode=observe", new Properties(), Collections.<String, String>emptyMap());
+        ThirdPartyClients clients = new ThirdPartyClients(Arrays.<ClientInstrumentation>asList(new FailingInstrumentation()),
+                new DecisionPath(config, new TokenManager(config, new TokenFetchStats()), new RequestCounters(new Readiness("upgrade", 0, 0)), new CallSites(new Readiness("upgrade", 0, 0)),
+                        () -> { }), null);
+        byte[] original;
+        try (InputStream in = getClass().getClassLoader().getResourceAsStream(TARGET.replace('.', '/') + ".class")) {
+            original = in.readAllBytes();
+        }
+        // an isolated plug-in loader: it delegates to the boot loader only, so the agent's classes are out of its reach
+        ClassLoader isolated = new WovenLoader(null);
+
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        long before = AgentLog.internalFailures();
+        System.setErr(new PrintStream(captured, true, "UTF-8"));
+        try {
+            for (int i = 0; i < 2; i++) {
+                assertEquals(null, clients.transform(isolated, TARGET.replace('.', '/'), null, null, original), "left as it is");
+            }
+            assertEquals(null, clients.transform(null, TARGET.replace('.', '/'), null, null, original), "the boot loader's too");
+        } finally {
+            System.setErr(stderr);
+        }
+
+        assertEquals(0, AgentLog.internalFailures() - before, "no failure of the agent's");
+        String log = new String(captured.toByteArray(), StandardCharsets.UTF_8);
+        List<String> lines = Arrays.asList(log.trim().split("\n"));
+        assertEquals(2, lines.size(), "one line per loader: " + log);
+        assertEquals(true, lines.get(0).contains("WARN " + TARGET + " is left as it is: its class loader ")
+                && lines.get(0).contains("does not reach the agent's classes"), log);
+    }
 }
