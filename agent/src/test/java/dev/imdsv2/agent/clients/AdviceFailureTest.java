@@ -58,35 +58,54 @@ class AdviceFailureTest {
         }
     }
 
+    /** The third-party clients' transformer with only {@link FailingInstrumentation}. */
+    private static ThirdPartyClients failingClient() {
+        AgentConfig config = ConfigLoader.load("mode=observe", new Properties(), Collections.<String, String>emptyMap());
+        return new ThirdPartyClients(Arrays.<ClientInstrumentation>asList(new FailingInstrumentation()),
+                new DecisionPath(config, new TokenManager(config, new TokenFetchStats()), new RequestCounters(new Readiness("upgrade", 0, 0)),
+                        new CallSites(new Readiness("upgrade", 0, 0)), () -> { }), null);
+    }
+
+    private static byte[] targetClassFile() throws Exception {
+        try (InputStream in = AdviceFailureTest.class.getClassLoader().getResourceAsStream(TARGET.replace('.', '/') + ".class")) {
+            return in.readAllBytes();
+        }
+    }
+
+    interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    /** What the agent logged (to stderr) while {@code action} ran. */
+    private static String stderrOf(ThrowingRunnable action) throws Exception {
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, "UTF-8"));
+        try {
+            action.run();
+        } finally {
+            System.setErr(stderr);
+        }
+        return new String(captured.toByteArray(), StandardCharsets.UTF_8);
+    }
+
     @Test
     void aFailingAdviceIsCountedEveryTimeAndLoggedOnceWhileTheMethodGoesOn() throws Exception {
-        AgentConfig config = ConfigLoader.load("mode=observe", new Properties(), Collections.<String, String>emptyMap());
-        ThirdPartyClients clients = new ThirdPartyClients(Arrays.<ClientInstrumentation>asList(new FailingInstrumentation()),
-                new DecisionPath(config, new TokenManager(config, new TokenFetchStats()), new RequestCounters(new Readiness("upgrade", 0, 0)), new CallSites(new Readiness("upgrade", 0, 0)),
-                        () -> { }), null);
-        byte[] original;
-        try (InputStream in = getClass().getClassLoader().getResourceAsStream(TARGET.replace('.', '/') + ".class")) {
-            original = in.readAllBytes();
-        }
+        ThirdPartyClients clients = failingClient();
+        byte[] original = targetClassFile();
         WovenLoader loader = new WovenLoader(getClass().getClassLoader());
         byte[] woven = clients.transform(loader, TARGET.replace('.', '/'), null, null, original);
         assertNotNull(woven, "the advice was woven in");
         Object target = loader.define(woven).getConstructor().newInstance();
 
-        PrintStream stderr = System.err;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
         long before = AgentLog.internalFailures();
-        System.setErr(new PrintStream(captured, true, "UTF-8"));
-        try {
+        String log = stderrOf(() -> {
             for (int i = 0; i < 3; i++) {
                 assertEquals("the method's own answer", target.getClass().getMethod("call").invoke(target));
             }
-        } finally {
-            System.setErr(stderr);
-        }
+        });
 
         assertEquals(3, AgentLog.internalFailures() - before, "counted every time");
-        String log = new String(captured.toByteArray(), StandardCharsets.UTF_8);
         List<String> lines = Arrays.asList(log.trim().split("\n"));
         assertEquals(1, lines.size(), "logged once: " + log);
         assertEquals(true, lines.get(0).contains("WARN internal failure in client advice at ")
@@ -95,32 +114,20 @@ class AdviceFailureTest {
 
     @Test
     void aClientWhoseLoaderDoesNotReachTheAgentIsLeftAsItIsWithOneWarningAndNoFailure() throws Exception {
-        AgentConfig config = ConfigLoader.load("mode=observe", new Properties(), Collections.<String, String>emptyMap());
-        ThirdPartyClients clients = new ThirdPartyClients(Arrays.<ClientInstrumentation>asList(new FailingInstrumentation()),
-                new DecisionPath(config, new TokenManager(config, new TokenFetchStats()), new RequestCounters(new Readiness("upgrade", 0, 0)), new CallSites(new Readiness("upgrade", 0, 0)),
-                        () -> { }), null);
-        byte[] original;
-        try (InputStream in = getClass().getClassLoader().getResourceAsStream(TARGET.replace('.', '/') + ".class")) {
-            original = in.readAllBytes();
-        }
+        ThirdPartyClients clients = failingClient();
+        byte[] original = targetClassFile();
         // an isolated plug-in loader: it delegates to the boot loader only, so the agent's classes are out of its reach
         ClassLoader isolated = new WovenLoader(null);
 
-        PrintStream stderr = System.err;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
         long before = AgentLog.internalFailures();
-        System.setErr(new PrintStream(captured, true, "UTF-8"));
-        try {
+        String log = stderrOf(() -> {
             for (int i = 0; i < 2; i++) {
                 assertEquals(null, clients.transform(isolated, TARGET.replace('.', '/'), null, null, original), "left as it is");
             }
             assertEquals(null, clients.transform(null, TARGET.replace('.', '/'), null, null, original), "the boot loader's too");
-        } finally {
-            System.setErr(stderr);
-        }
+        });
 
         assertEquals(0, AgentLog.internalFailures() - before, "no failure of the agent's");
-        String log = new String(captured.toByteArray(), StandardCharsets.UTF_8);
         List<String> lines = Arrays.asList(log.trim().split("\n"));
         assertEquals(2, lines.size(), "one line per loader: " + log);
         assertEquals(true, lines.get(0).contains("WARN " + TARGET + " is left as it is: its class loader ")
