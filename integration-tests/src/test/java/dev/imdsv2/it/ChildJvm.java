@@ -409,6 +409,25 @@ public final class ChildJvm implements AutoCloseable {
     public void close() {
         if (process.isAlive()) {
             process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            removeAttachSocketOf(process.pid());
+        }
+    }
+
+    /**
+     * A JVM killed after an attach leaves its attach socket in /tmp. A later JVM of another user that gets the same
+     * pid then cannot be attached to (the JDK checks the socket's owner): CliIT runs JVMs as nobody among the
+     * build's own.
+     */
+    static void removeAttachSocketOf(long deadPid) {
+        try {
+            Files.deleteIfExists(Paths.get("/tmp/.java_pid" + deadPid));
+        } catch (IOException e) {
+            // another user's: it stays, as it would without this
         }
     }
 }

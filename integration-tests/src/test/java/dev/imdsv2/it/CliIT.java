@@ -158,6 +158,7 @@ class CliIT extends SimulatorTest {
         assumeTrue("root".equals(System.getProperty("user.name")) && Files.isExecutable(setpriv),
                 "needs root and setpriv to run the JVMs and the CLI as a user of their own");
         String[] asNobody = {setpriv.toString(), "--reuid=nobody", "--regid=nogroup", "--clear-groups"};
+        removeAttachSocketsOfDeadJvms();
         Path shared = readableByEveryone();
         Path agentJar = shared.resolve("imdsv2-agent.jar");
         String classPath = shared.resolve("classes").toString();
@@ -240,6 +241,19 @@ class CliIT extends SimulatorTest {
             assertEquals(1, received.stream().filter(r -> !r.hasToken()).count(), "the one in observe reached IMDS without: " + received);
         } finally {
             deleteTree(shared);
+        }
+    }
+
+    /**
+     * Root's sockets left by JVMs killed after an attach (other builds on this machine, say) would make a JVM of
+     * nobody's with a pid of theirs unreachable (ChildJvm.removeAttachSocketOf).
+     */
+    private static void removeAttachSocketsOfDeadJvms() throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.list(Paths.get("/tmp"))) {
+            files.map(file -> file.getFileName().toString()).filter(name -> name.matches("\\.java_pid\\d+"))
+                    .map(name -> name.substring(".java_pid".length()))
+                    .filter(pid -> !Files.exists(Paths.get("/proc", pid)))
+                    .forEach(pid -> ChildJvm.removeAttachSocketOf(Long.parseLong(pid)));
         }
     }
 

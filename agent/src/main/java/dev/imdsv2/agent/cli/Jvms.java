@@ -195,7 +195,7 @@ final class Jvms {
                 + " those of Java 11+). Run this command as that user: sudo -u " + owner + " java -jar imdsv2-agent.jar ...");
     }
 
-    private static CliException attachFailure(String pid, LocalProcess process, Exception e) {
+    static CliException attachFailure(String pid, LocalProcess process, Exception e) {
         String message = String.valueOf(e.getMessage());
         String type = e.getClass().getSimpleName();
         if (message.contains("does not support the attach mechanism")) {
@@ -205,6 +205,13 @@ final class Jvms {
         }
         if (message.contains("No such process") || message.contains("non existent JVM")) {
             return noSuchProcess(pid);
+        }
+        if (message.contains("should be owned by") && process.uid() >= 0 && process.uid() == LocalProcess.ownUid()) {
+            // The JVM is this user's, its attach socket is not: one left by an earlier process of that pid, killed
+            // after an attach, of another user. The JDK refuses it; only its owner or root can remove it.
+            return new CliException(ExitCodes.CANNOT_ATTACH, "pid " + pid + " cannot be attached to: its attach socket"
+                    + " (.java_pid" + pid + " in its temporary folder) belongs to another user, left by an earlier"
+                    + " process of the same pid that was killed. Remove that file (as its owner or root) and run this again");
         }
         if (message.contains("Operation not permitted") || message.contains("Permission denied")
                 || message.contains("should be owned by")) {

@@ -122,4 +122,14 @@ class CliTest {
         p.setProperty("java.specification.version", version);
         return p;
     }
+
+    @Test
+    void aStaleAttachSocketOfAnotherUserIsNamedAsSuchNotAsAnotherUsersJvm() {
+        String own = Long.toString(ProcessHandle.current().pid());
+        CliException failure = Jvms.attachFailure(own, new LocalProcess(own), new java.io.IOException("well-known file"
+                + " /tmp/.java_pid" + own + " is not secure: file should be owned by the current user (which is 65534) but is owned by 0"));
+        assertEquals(ExitCodes.CANNOT_ATTACH, failure.exitCode());
+        assertTrue(failure.getMessage().startsWith("pid " + own + " cannot be attached to: its attach socket (.java_pid" + own
+                + " in its temporary folder) belongs to another user"), failure.getMessage());
+    }
 }
