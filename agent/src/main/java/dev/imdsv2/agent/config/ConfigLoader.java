@@ -127,18 +127,18 @@ public final class ConfigLoader {
         int ttl = value(TOKEN_TTL, "21600", intBetween(1, MAX_TTL));
         int timeout = value(TOKEN_TIMEOUT, "1000", intBetween(1, 60000));
         int retryAfter = value(TOKEN_RETRY_AFTER, "30", intBetween(0, 86400));
-        PrefixList callers = value(UPGRADE_CALLERS, "*", prefixList());
-        PrefixList paths = value(UPGRADE_PATHS, "*", prefixList());
+        PrefixList callers = value(UPGRADE_CALLERS, "*", Parser.PREFIX_LIST);
+        PrefixList paths = value(UPGRADE_PATHS, "*", Parser.PREFIX_LIST);
         Map<String, Boolean> instrumentation = new LinkedHashMap<String, Boolean>();
         for (String name : AgentConfig.INSTRUMENTATIONS) {
-            instrumentation.put(name, value(instrumentationKey(name), "true", bool()));
+            instrumentation.put(name, value(instrumentationKey(name), "true", Parser.BOOL));
         }
         Integer prometheusPort = value(PROMETHEUS_PORT, null, intBetween(0, 65535));
-        String prometheusHost = value(PROMETHEUS_HOST, "127.0.0.1", nonEmpty());
-        boolean applicationRegistry = value(APPLICATION_REGISTRY, "true", bool());
-        String textfileDir = value(TEXTFILE_DIR, null, nonEmpty());
+        String prometheusHost = value(PROMETHEUS_HOST, "127.0.0.1", Parser.NON_EMPTY);
+        boolean applicationRegistry = value(APPLICATION_REGISTRY, "true", Parser.BOOL);
+        String textfileDir = value(TEXTFILE_DIR, null, Parser.NON_EMPTY);
         int textfileInterval = value(TEXTFILE_INTERVAL, "15", intBetween(1, 3600));
-        String reportFile = value(REPORT_FILE, null, nonEmpty());
+        String reportFile = value(REPORT_FILE, null, Parser.NON_EMPTY);
         int readyAfter = value(READY_AFTER, "10m", seconds(7 * 86400));
         String logLevel = value(LOG_LEVEL, "info", Parser.LOG_LEVEL);
         String logFormat = value(LOG_FORMAT, "text", Parser.LOG_FORMAT);
@@ -448,17 +448,5 @@ public final class ConfigLoader {
 
     private static Parser<Integer> seconds(int max) {
         return new Parser<Integer>(Parser.Kind.SECONDS, 0, max);
-    }
-
-    private static Parser<Boolean> bool() {
-        return Parser.BOOL;
-    }
-
-    private static Parser<String> nonEmpty() {
-        return Parser.NON_EMPTY;
-    }
-
-    private static Parser<PrefixList> prefixList() {
-        return Parser.PREFIX_LIST;
     }
 }
