@@ -11,7 +11,6 @@ import java.util.Optional;
 import java.util.WeakHashMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.function.IntPredicate;
 import java.util.function.Predicate;
 
 import dev.imdsv2.agent.config.Endpoint;
@@ -118,12 +117,7 @@ public final class JdkHttpClientInstrumentation implements ClassPatch {
         Class<?> hook = JdkHookInjector.define(instrumentation, anchor, HOOK_CLASS, Collections.<String>emptySet());
         found.makeAccessible();
         api = found;
-        hook.getField("isReportedResponse").set(null, new IntPredicate() {
-            @Override
-            public boolean test(int status) {
-                return DecisionPath.isReportedResponse(status);
-            }
-        });
+        hook.getField("isReportedResponse").set(null, DecisionPath.REPORTED_RESPONSES);
         hook.getField("isImds").set(null, new Predicate<URI>() {
             @Override
             public boolean test(URI uri) {

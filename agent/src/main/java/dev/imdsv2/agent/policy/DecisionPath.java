@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntPredicate;
 
 import dev.imdsv2.agent.config.AgentConfig;
 import dev.imdsv2.agent.config.Endpoint;
@@ -83,6 +84,14 @@ public final class DecisionPath {
     public static boolean isReportedResponse(int status) {
         return status == 401 || isRedirect(status);
     }
+
+    /** {@link #isReportedResponse} for the JDK's hooks, which cannot link to the agent's classes. */
+    public static final IntPredicate REPORTED_RESPONSES = new IntPredicate() {
+        @Override
+        public boolean test(int status) {
+            return isReportedResponse(status);
+        }
+    };
 
     private final TokenManager tokens;
     private final RequestCounters counters;

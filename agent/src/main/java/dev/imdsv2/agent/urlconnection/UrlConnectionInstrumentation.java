@@ -10,7 +10,6 @@ import java.util.Collections;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.function.Function;
-import java.util.function.IntPredicate;
 import java.util.function.Predicate;
 
 import dev.imdsv2.agent.config.Endpoint;
@@ -81,12 +80,7 @@ public final class UrlConnectionInstrumentation implements ClassPatch {
             return;
         }
         Class<?> hook = JdkHookInjector.define(instrumentation, anchor, HOOK_CLASS, Collections.singleton("sun.net.www"));
-        hook.getField("isReportedResponse").set(null, new IntPredicate() {
-            @Override
-            public boolean test(int status) {
-                return DecisionPath.isReportedResponse(status);
-            }
-        });
+        hook.getField("isReportedResponse").set(null, DecisionPath.REPORTED_RESPONSES);
         hook.getField("isImds").set(null, new Predicate<URL>() {
             @Override
             public boolean test(URL url) {
