@@ -19,6 +19,8 @@ final class ClientFrames {
     enum Owner { AGENT, INSTRUMENTED_CLIENT, OTHER_KNOWN_CLIENT, OTHER_CODE }
 
     private static final String AGENT_PACKAGE = "dev.imdsv2.agent.";
+    /** Read once: {@code values()} copies the array, and a stack is judged frame by frame. */
+    private static final KnownClient[] CLIENTS = KnownClient.values();
 
     private final Set<String> instrumented;
 
@@ -35,7 +37,7 @@ final class ClientFrames {
             if (frame.getClassName().startsWith(AGENT_PACKAGE)) {
                 return Owner.AGENT;
             }
-            for (KnownClient client : KnownClient.values()) {
+            for (KnownClient client : CLIENTS) {
                 for (String pattern : client.connectFrames) {
                     if (matches(frame, pattern)) {
                         if (instrumented.contains(client.tag)) {
