@@ -69,8 +69,8 @@ final class AgentTransformer implements ClassFileTransformer {
     }
 
     /**
-     * This transformer for the retransformation of exactly {@code classes}: while it is registered, a class that
-     * another agent retransforms was patched as it loaded already and must not be patched a second time.
+     * This transformer for the retransformation of exactly {@code classes}: any other class that another agent
+     * retransforms was patched as it loaded already and must not be patched a second time.
      */
     ClassFileTransformer retransforming(Class<?>[] classes) {
         final Set<Class<?>> only = Collections.newSetFromMap(new IdentityHashMap<Class<?>, Boolean>());

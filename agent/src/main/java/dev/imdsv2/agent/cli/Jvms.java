@@ -206,7 +206,8 @@ final class Jvms {
         if (message.contains("No such process") || message.contains("non existent JVM")) {
             return noSuchProcess(pid);
         }
-        if (message.contains("should be owned by") && process.uid() >= 0 && process.uid() == LocalProcess.ownUid()) {
+        int uid = process.uid();
+        if (message.contains("should be owned by") && uid >= 0 && uid == LocalProcess.ownUid()) {
             // The JVM is this user's, its attach socket is not: one left by an earlier process of that pid, killed
             // after an attach, of another user. The JDK refuses it; only its owner or root can remove it.
             return new CliException(ExitCodes.CANNOT_ATTACH, "pid " + pid + " cannot be attached to: its attach socket"

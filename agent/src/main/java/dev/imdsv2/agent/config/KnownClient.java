@@ -9,8 +9,9 @@ import java.util.List;
  * The one list of the clients the agent knows, each with what every part of the agent needs of it: its name (the
  * {@code client} tag and {@code imdsv2.instrumentation.<name>.enabled}), the class of its instrumentation when
  * that is a third-party client's folder, the stack frames that mark its connects (for the socket catch-all), and
- * the packages that are its machinery when the caller of a request is looked for. The order is the start line's. Adding a client is its folder,
- * one row here and its row in the README's Clients table (docs/ARCHITECTURE.md, "Adding a client").
+ * the packages that are its machinery when the caller of a request is looked for. The order is the start line's.
+ * Adding a client is its folder, one row here and its row in the README's Clients table (docs/ARCHITECTURE.md,
+ * "Adding a client").
  *
  * <p>It lives in {@code config}, the package every other depends on, so that the configuration, the report and
  * the socket catch-all read it without depending on the clients; a row names its instrumentation by class name.
