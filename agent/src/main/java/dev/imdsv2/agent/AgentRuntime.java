@@ -112,7 +112,8 @@ public final class AgentRuntime implements AgentState {
         }
     }
 
-    static synchronized void start(String arguments, Instrumentation instrumentation) throws Exception {
+    /** Public because on Java 8 {@link AgentMain} is the system loader's and this class the bootstrap loader's. */
+    public static synchronized void start(String arguments, Instrumentation instrumentation) throws Exception {
         if (current != null) {
             current.reconfigure(arguments);
             return;

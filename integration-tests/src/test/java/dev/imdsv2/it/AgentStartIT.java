@@ -13,6 +13,7 @@ import java.util.jar.JarFile;
 
 import org.junit.jupiter.api.Test;
 
+import dev.imdsv2.it.apps.AgentClassLoader;
 import dev.imdsv2.it.apps.Trivial;
 import dev.imdsv2.simulator.ImdsSimulator;
 
@@ -74,6 +75,19 @@ class AgentStartIT {
         java.util.regex.Matcher line = ChildJvm.AGENT_LINE.matcher(stderr.get(0));
         assertTrue(line.matches() && line.group(2) == null, "an INFO line with its time: " + stderr.get(0));
         assertTrue(line.group(3).startsWith("imdsv2-agent ") && line.group(3).contains(" started: mode=upgrade"), stderr.get(0));
+    }
+
+    /**
+     * On Java 8 the agent's classes come from the bootstrap search path: from the system class path, where the jar is
+     * last, each would first be looked for in every jar of the application's class path (README, "Start-up with a
+     * third-party client"). On Java 9 and later appending to that path prints a CDS warning, so they stay there.
+     */
+    @Test
+    void onJava8TheAgentsClassesLoadFromTheBootstrapPath() throws Exception {
+        ChildJvm app = ChildJvm.withAgent("").main(AgentClassLoader.class).run();
+
+        assertEquals(List.of(ChildJvm.javaFeatureVersion() == 8 ? "bootstrap" : "system"), app.results("RESULT"), app.transcript());
+        assertEquals(1, app.stderr().size(), "only the start line: " + app.stderr());
     }
 
     @Test
