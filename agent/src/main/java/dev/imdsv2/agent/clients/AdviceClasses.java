@@ -17,13 +17,14 @@ import dev.imdsv2.agent.jdk.JdkHookInjector;
  *
  * <p>An advice class names the client's types, so it must live in the loader of the client's classes, wherever the
  * client is loaded; there it links against that loader's copy of the client, and against the agent's own classes
- * ({@link ImdsHops}) through the loader's parents. A client on the application's class path shares the agent's
- * loader, which loads the advice class from the agent jar like any other class. Into any other loader (a Spring
- * Boot jar's, a web application's) it is defined with {@code ClassLoader.defineClass}: on Java 9 and later the agent
- * first opens {@code java.lang} to itself with {@link Instrumentation#redefineModule} (silently; the agent's module is
- * the unnamed module of the class path, which then holds no more than a launcher and the agent). A class the JVM
- * resolves from a loader is looked up first among the classes that loader defined, so each loader's woven client
- * classes reach its own copy, whatever the parents hold.
+ * ({@link ImdsHops}) through the loader's parents. On Java 9 and later a client on the application's class path
+ * shares the agent's loader, which loads the advice class from the agent jar like any other class. Into any other
+ * loader (a Spring Boot jar's, a web application's, and on Java 8 the class path's too, the agent's classes being
+ * the bootstrap loader's there: see {@code AgentMain}) it is defined with {@code ClassLoader.defineClass}: on Java 9
+ * and later the agent first opens {@code java.lang} to itself with {@link Instrumentation#redefineModule}
+ * (silently; the agent's module is the unnamed module of the class path, which then holds no more than a launcher
+ * and the agent). A class the JVM resolves from a loader is looked up first among the classes that loader defined,
+ * so each loader's woven client classes reach its own copy, whatever the parents hold.
  */
 final class AdviceClasses {
     private final Instrumentation instrumentation;
